@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice {
@@ -22,7 +23,8 @@ class ByteBufAllocator;
 ///
 /// Differences from Netty: addComponent() always advances the writer index (Netty's
 /// addComponent(true, buf)), and a composite is written to only by adding components.
-/// Move-only, like ByteBuf; destroying it releases every component. Thread: one at a time.
+/// Move-only, like ByteBuf (a moved-from composite is empty); destroying it releases every
+/// component. Thread: one at a time.
 class CompositeByteBuf {
  public:
   /// Netty's default maximum number of components before consolidation.
@@ -31,8 +33,29 @@ class CompositeByteBuf {
   /// `alloc` provides the memory for consolidation; it must outlive the composite.
   explicit CompositeByteBuf(ByteBufAllocator& alloc,
                             std::size_t maxNumComponents = kDefaultMaxComponents);
-  CompositeByteBuf(CompositeByteBuf&&) noexcept = default;
-  CompositeByteBuf& operator=(CompositeByteBuf&&) noexcept = default;
+  /// Takes `other`'s components and indices; `other` is left empty, as a moved-from ByteBuf.
+  CompositeByteBuf(CompositeByteBuf&& other) noexcept
+      : alloc_(other.alloc_),
+        maxNumComponents_(other.maxNumComponents_),
+        components_(std::move(other.components_)),
+        readerIndex_(std::exchange(other.readerIndex_, 0)),
+        writerIndex_(std::exchange(other.writerIndex_, 0)),
+        lastComponent_(std::exchange(other.lastComponent_, 0)) {
+    other.components_.clear();
+  }
+  /// Releases this composite's components, then takes `other`'s, leaving it empty.
+  CompositeByteBuf& operator=(CompositeByteBuf&& other) noexcept {
+    if (this != &other) {
+      alloc_ = other.alloc_;
+      maxNumComponents_ = other.maxNumComponents_;
+      components_ = std::move(other.components_);
+      other.components_.clear();
+      readerIndex_ = std::exchange(other.readerIndex_, 0);
+      writerIndex_ = std::exchange(other.writerIndex_, 0);
+      lastComponent_ = std::exchange(other.lastComponent_, 0);
+    }
+    return *this;
+  }
   CompositeByteBuf(const CompositeByteBuf&) = delete;
   CompositeByteBuf& operator=(const CompositeByteBuf&) = delete;
   ~CompositeByteBuf() = default;
