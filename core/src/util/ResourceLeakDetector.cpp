@@ -18,8 +18,10 @@ namespace {
 
 constexpr int kShallowFrames = 8;
 constexpr int kDeepFrames = 32;
-// Frames inside the detector and the allocator, above the caller's allocation.
-constexpr int kSkippedFrames = 3;
+// The first frame backtrace() returns is maybeTrack's own. The allocator's frames above the
+// caller are kept: how many there are depends on what the compiler inlined, and skipping a
+// fixed number of them hides the caller itself in optimised builds.
+constexpr int kSkippedFrames = 1;
 
 struct Entry {
   std::size_t capacity = 0;
