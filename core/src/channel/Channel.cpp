@@ -1,0 +1,195 @@
+#include <sluice/channel/Channel.h>
+#include <sluice/concurrent/EventLoop.h>
+#include <sluice/util/Log.h>
+
+#include <fmt/format.h>
+
+namespace sluice {
+
+Channel::Channel(EventLoop& eventLoop, Channel* parent)
+    : id_(ChannelId::next()),
+      eventLoop_(eventLoop),
+      parent_(parent),
+      config_(*this),
+      outbound_(*this),
+      closePromise_(ChannelPromise::make(*this, &eventLoop)),
+      pipeline_(*this) {}
+
+Channel::~Channel() = default;
+
+ChannelPromise Channel::newPromise() { return ChannelPromise::make(*this, &eventLoop_); }
+
+ChannelFuture Channel::newSucceededFuture() {
+  ChannelPromise p = newPromise();
+  p.trySuccess();
+  return p;
+}
+
+ChannelFuture Channel::newFailedFuture(Error error) {
+  ChannelPromise p = newPromise();
+  p.tryFailure(std::move(error));
+  return p;
+}
+
+std::string Channel::toString() const {
+  const SocketAddress local = localAddress();
+  const SocketAddress remote = remoteAddress();
+  if (local.isUnspecified() && remote.isUnspecified()) {
+    return fmt::format("[id: {}]", id_.asShortText());
+  }
+  if (remote.isUnspecified()) {
+    return fmt::format("[id: {}, L:{}]", id_.asShortText(), local.toString());
+  }
+  return fmt::format("[id: {}, L:{} {} R:{}]", id_.asShortText(), local.toString(),
+                     isActive() ? "-" : "!", remote.toString());
+}
+
+void Channel::onRegistered() {
+  registered_ = true;
+  pipeline_.callPendingHandlerAdded();
+  pipeline_.fireChannelRegistered();
+}
+
+void Channel::onActive() {
+  activeFired_ = true;
+  pipeline_.fireChannelActive();
+  if (config_.isAutoRead()) {
+    read();
+  }
+}
+
+void Channel::onClosed(const Error& cause) {
+  const Error error = cause ? cause : Error(CoreErrc::ClosedChannel);
+  outbound_.close(error);
+  closePromise_.trySuccess();
+  if (activeFired_) {
+    activeFired_ = false;
+    pipeline_.fireChannelInactive();
+  }
+  if (registered_) {
+    registered_ = false;
+    pipeline_.fireChannelUnregistered();
+  }
+  // Every handler hears handlerRemoved, so codecs release what they accumulated.
+  pipeline_.destroy();
+}
+
+// ---- Default transport operations --------------------------------------------------------
+
+void Channel::doBind(const SocketAddress&, ChannelPromise promise) {
+  promise.tryFailure(Error(CoreErrc::UnsupportedOperation, "this channel cannot bind"));
+}
+
+void Channel::doConnect(const SocketAddress&, const SocketAddress&, ChannelPromise promise) {
+  promise.tryFailure(Error(CoreErrc::UnsupportedOperation, "this channel cannot connect"));
+}
+
+void Channel::onUnhandledInboundMessage(Message msg) noexcept {
+  if (Log::isEnabled(LogLevel::Debug)) {
+    try {
+      Log::log(LogLevel::Debug, "channel",
+               "{} discarded an inbound message that reached the tail: {}", toString(),
+               msg.typeName());
+    } catch (...) {
+    }
+  }
+  // Dropping it releases it.
+}
+
+void Channel::onUnhandledException(const Error& error) noexcept {
+  if (loggedUnhandledException_) {
+    return;
+  }
+  loggedUnhandledException_ = true;
+  try {
+    Log::log(LogLevel::Warn, "channel",
+             "{} an exceptionCaught event reached the tail of the pipeline; the last handler "
+             "should handle it: {}",
+             toString(), error.toString());
+  } catch (...) {
+  }
+}
+
+// ---- Entry points from the pipeline's head (on the loop) ----------------------------------
+
+void Channel::bindFromHead(const SocketAddress& localAddress, ChannelPromise promise) {
+  if (!isOpen()) {
+    promise.tryFailure(Error(CoreErrc::ClosedChannel));
+    return;
+  }
+  doBind(localAddress, std::move(promise));
+}
+
+void Channel::connectFromHead(const SocketAddress& remoteAddress,
+                              const SocketAddress& localAddress, ChannelPromise promise) {
+  if (!isOpen()) {
+    promise.tryFailure(Error(CoreErrc::ClosedChannel));
+    return;
+  }
+  doConnect(remoteAddress, localAddress, std::move(promise));
+}
+
+void Channel::closeFromHead(ChannelPromise promise) {
+  if (closing_) {
+    // Already closing: this promise completes when the close does.
+    promise.completeWith(closePromise_);
+    return;
+  }
+  closing_ = true;
+  if (doClose()) {
+    onClosed();
+  }
+  promise.completeWith(closePromise_);
+}
+
+void Channel::deregisterFromHead(ChannelPromise promise) {
+  if (registered_) {
+    registered_ = false;
+    pipeline_.fireChannelUnregistered();
+  }
+  promise.trySuccess();
+}
+
+void Channel::readFromHead() {
+  if (isActive()) {
+    doBeginRead();
+  }
+}
+
+void Channel::writeFromHead(Message msg, ChannelPromise promise) {
+  if (closing_ || !isOpen()) {
+    // Released here; the promise says why.
+    promise.tryFailure(Error(CoreErrc::ClosedChannel, "write to a closed channel"));
+    return;
+  }
+  const std::size_t size = estimateMessageSize(msg);
+  outbound_.addMessage(std::move(msg), size, std::move(promise));
+}
+
+void Channel::flushFromHead() {
+  outbound_.addFlush();
+  if (outbound_.isEmpty()) {
+    return;
+  }
+  if (!isActive()) {
+    if (!isOpen()) {
+      outbound_.failFlushed(Error(CoreErrc::ClosedChannel, "flush on a closed channel"));
+    } else {
+      outbound_.failFlushed(Error(CoreErrc::NotYetConnected));
+    }
+    return;
+  }
+  doWrite(outbound_);
+}
+
+void Channel::autoReadChanged(bool autoRead) {
+  if (autoRead) {
+    read();
+  } else if (eventLoop_.inEventLoop()) {
+    doStopRead();
+  } else {
+    eventLoop_.execute([keep = weak_from_this().lock(), this] { doStopRead(); });
+  }
+}
+
+}  // namespace sluice
