@@ -15,6 +15,7 @@ PACKAGES=(
   clang               # /usr/bin/clang++
   libclang-rt-14-dev  # sanitizer and libFuzzer runtimes for clang
   libfmt-dev          # logging and formatting
+  libuv1-dev          # the transport: event loops and TCP
   libgtest-dev        # unit tests
   libgmock-dev        # unit tests
   libbenchmark-dev    # micro-benchmarks

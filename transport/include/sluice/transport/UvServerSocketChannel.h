@@ -1,0 +1,82 @@
+#pragma once
+
+#include <sluice/channel/Channel.h>
+#include <sluice/transport/ChannelOptions.h>
+#include <sluice/transport/UvEventLoop.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace sluice {
+
+class ChannelHandler;
+class EventLoopGroup;
+class UvEventLoopGroup;
+
+namespace detail {
+struct UvServerHandles;
+}  // namespace detail
+
+/// What a server does with each accepted connection: the loops that serve them and how
+/// their pipelines and options are set up (ServerBootstrap's child settings).
+struct ChildChannelSpec {
+  UvEventLoopGroup* group = nullptr;
+  std::shared_ptr<ChannelHandler> handler;
+  ChannelOptions options;
+  std::vector<std::function<void(Channel&)>> attributes;
+};
+
+/// A listening TCP socket on libuv (Netty's NioServerSocketChannel). Each accepted
+/// connection becomes a UvSocketChannel on a loop of the child group: when that is the
+/// listening loop itself the socket stays where it is; otherwise its descriptor is handed to
+/// the other loop's thread, which adopts it. With ChannelOptions::reusePort, ServerBootstrap
+/// binds one of these on every child loop and the kernel spreads connections over them;
+/// closing the first closes its siblings.
+class UvServerSocketChannel final : public Channel {
+ private:
+  struct Private {};
+
+ public:
+  UvServerSocketChannel(Private, UvEventLoop& loop, const ChannelOptions& options,
+                        std::shared_ptr<const ChildChannelSpec> child);
+  ~UvServerSocketChannel() override;
+
+  /// A server channel on `loop`, registered with it; bind() it next. Thread: `loop`'s.
+  static std::shared_ptr<UvServerSocketChannel> create(
+      UvEventLoop& loop, const ChannelOptions& options,
+      std::shared_ptr<const ChildChannelSpec> child);
+
+  bool isOpen() const noexcept override { return open_; }
+  bool isActive() const noexcept override { return open_ && bound_; }
+  SocketAddress localAddress() const override;
+
+  /// Fires channelRegistered, then binds through the pipeline. Thread: the loop's.
+  ChannelFuture registerAndBind(const SocketAddress& localAddress);
+
+  /// Channels closed along with this one (the reuse-port siblings). Thread: any.
+  void addSibling(std::shared_ptr<Channel> sibling);
+
+ protected:
+  void doBind(const SocketAddress& localAddress, ChannelPromise promise) override;
+  bool doClose() noexcept override;
+  void doBeginRead() override {}
+  void doWrite(ChannelOutboundBuffer& buffer) override;
+
+ private:
+  void onConnection(int status);
+  void accept();
+
+  UvEventLoop& loop_;
+  ChannelOptions options_;
+  std::shared_ptr<const ChildChannelSpec> child_;
+  std::unique_ptr<detail::UvServerHandles> h_;
+  std::mutex siblingsMutex_;
+  std::vector<std::shared_ptr<Channel>> siblings_;
+  bool open_ = true;
+  bool bound_ = false;
+  bool handleInitialized_ = false;
+};
+
+}  // namespace sluice
