@@ -273,6 +273,16 @@ TEST_F(ChannelPipelineTest, HandlerPassedAsABasePointerHandlesEverything) {
   ch.releaseInbound();
 }
 
+TEST_F(ChannelPipelineTest, InboundOnlyHandlerPassedAsABasePointerIsSkippedForOutbound) {
+  // Regression: the "everything" mask must not send outbound operations to a handler that
+  // has no outbound side.
+  std::shared_ptr<ChannelHandler> asBase = std::make_shared<PassThrough>();
+  EmbeddedChannel ch(asBase);
+  EXPECT_TRUE(ch.writeOutbound(Unpooled::copiedBuffer("out")));
+  EXPECT_TRUE(ch.connect(*SocketAddress::parse("127.0.0.1", 1)).isDone());
+  ch.releaseOutbound();
+}
+
 TEST_F(ChannelPipelineTest, HandlerOnAnExecutorGroupRunsThereAndItsWritesReachTheLoopInOrder) {
   // Stands in for a handler that blocks (a database call): it runs on the group's thread;
   // each read answers with a write, which hops back to the channel's loop in order.

@@ -34,10 +34,10 @@ struct ChannelOptions {
   /// kernel spreads connections over them (no hand-over between threads).
   bool reusePort = false;
 
-  std::optional<bool> autoRead;
-  std::optional<WriteBufferWaterMark> writeBufferWaterMark;
-  std::optional<std::chrono::milliseconds> connectTimeout;
-  std::optional<AdaptiveRecvByteBufAllocator::Config> receiveBufferSizes;
+  std::optional<bool> autoRead{};
+  std::optional<WriteBufferWaterMark> writeBufferWaterMark{};
+  std::optional<std::chrono::milliseconds> connectTimeout{};
+  std::optional<AdaptiveRecvByteBufAllocator::Config> receiveBufferSizes{};
   /// Where the channel's buffers come from (null: the default pooled allocator).
   ByteBufAllocator* allocator = nullptr;
 
