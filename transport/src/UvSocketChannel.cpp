@@ -422,6 +422,9 @@ void UvSocketChannel::onHandleClosed() {
   // The loop held the last reference, perhaps: keep it until onClosed has run.
   std::shared_ptr<Channel> self = detail::UvChannelHooks::unregisterChannel(loop_, this);
   onClosed();
+  // A closed child no longer keeps its server alive (a server's child handler often holds
+  // its children, which would make a cycle).
+  parentRef_.reset();
 }
 
 }  // namespace sluice

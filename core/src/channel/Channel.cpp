@@ -72,6 +72,17 @@ void Channel::onClosed(const Error& cause) {
   }
   // Every handler hears handlerRemoved, so codecs release what they accumulated.
   pipeline_.destroy();
+  // Then they go, in a task of their own (none of them is on the stack there), so that a
+  // handler holding this channel does not keep it alive.
+  try {
+    eventLoop_.execute([keep = weak_from_this().lock(), this] {
+      pipeline_.releaseRemovedHandlers();
+    });
+  } catch (const ErrorException&) {
+    // The loop has terminated: this is its last pass over closing sockets, which runs no
+    // handler code, so they can go now.
+    pipeline_.releaseRemovedHandlers();
+  }
 }
 
 // ---- Default transport operations --------------------------------------------------------

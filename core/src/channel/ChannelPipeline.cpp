@@ -250,6 +250,13 @@ void ChannelPipeline::destroy() {
   }
 }
 
+void ChannelPipeline::releaseRemovedHandlers() noexcept {
+  for (auto& ctx : graveyard_) {
+    ctx->owned_.reset();
+    ctx->shared_.reset();
+  }
+}
+
 ChannelPipeline& ChannelPipeline::remove(std::string_view name) {
   return removeContext(requireContext(name));
 }

@@ -39,7 +39,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
 
   ChannelId id() const noexcept { return id_; }
   EventLoop& eventLoop() const noexcept { return eventLoop_; }
-  /// The server channel that accepted this one, or null.
+  /// The server channel that accepted this one, or null. Valid while this channel is open.
   Channel* parent() const noexcept { return parent_; }
   ChannelPipeline& pipeline() noexcept { return pipeline_; }
   ChannelConfig& config() noexcept { return config_; }

@@ -322,6 +322,10 @@ class ChannelPipeline {
   void callPendingHandlerAdded();
   // At deregistration: removes every handler, tail first.
   void destroy();
+  // Destroys the handlers of removed contexts (the contexts stay, for events in flight), so
+  // that a handler holding its own channel does not keep it alive. Only where no handler of
+  // this pipeline can be on the stack: a task of its own, after close.
+  void releaseRemovedHandlers() noexcept;
   // True when the caller must queue the call to the channel's loop.
   bool mustHop() const noexcept;
 
