@@ -21,15 +21,15 @@ TEST_F(TransportDocsTest, ServerClientAndPool) {
   // [docs:server]
   sluice::UvEventLoopGroup boss(1);     // accepts
   sluice::UvEventLoopGroup workers;     // serves; one loop per core
-  sluice::ServerBootstrap b;
-  b.group(boss, workers)
+  sluice::ServerBootstrap sb;
+  sb.group(boss, workers)
       .option({.backlog = 1024})
       .childOption({.tcpNoDelay = true,
                     .writeBufferWaterMark = sluice::WriteBufferWaterMark{.low = 32768, .high = 65536}})
       .childHandler(std::make_shared<EchoServerInitializer>([](sluice::Channel& ch) {
         ch.pipeline().addLast<sluice::testing::EchoHandler>();
       }));
-  sluice::ChannelFuture bound = b.bind("127.0.0.1", 0).sync();
+  sluice::ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
   // [docs:end]
   const std::uint16_t port = bound.channel().localAddress().port();
 

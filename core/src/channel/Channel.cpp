@@ -75,7 +75,7 @@ void Channel::onClosed(const Error& cause) {
   // Then they go, in a task of their own (none of them is on the stack there), so that a
   // handler holding this channel does not keep it alive.
   try {
-    eventLoop_.execute([keep = weak_from_this().lock(), this] {
+    eventLoop_.execute([keep = taskKeepAlive(), this] {
       pipeline_.releaseRemovedHandlers();
     });
   } catch (const ErrorException&) {
@@ -199,7 +199,7 @@ void Channel::autoReadChanged(bool autoRead) {
   } else if (eventLoop_.inEventLoop()) {
     doStopRead();
   } else {
-    eventLoop_.execute([keep = weak_from_this().lock(), this] { doStopRead(); });
+    eventLoop_.execute([keep = taskKeepAlive(), this] { doStopRead(); });
   }
 }
 

@@ -137,7 +137,7 @@ void ChannelOutboundBuffer::incrementPending(std::size_t size) {
   if (writable_ && pendingBytes_ > channel_.config().writeBufferWaterMark().high) {
     writable_ = false;
     // Called from inside a write: tell the handlers once the write has returned, as Netty.
-    channel_.eventLoop().execute([keep = channel_.weak_from_this().lock(), ch = &channel_] {
+    channel_.eventLoop().execute([keep = channel_.taskKeepAlive(), ch = &channel_] {
       ch->pipeline().fireChannelWritabilityChanged();
     });
   }

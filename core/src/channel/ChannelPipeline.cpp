@@ -126,7 +126,7 @@ ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
   entry.handler->added_ = true;
   if (mustHop()) {
     channel_.eventLoop().execute(
-        [this, keep = channel_.weak_from_this().lock(), where, base, n = std::move(n),
+        [this, keep = channel_.taskKeepAlive(), where, base, n = std::move(n),
          entry = std::move(entry), group, replacing]() mutable {
           addOnLoop(where, base, std::move(n), std::move(entry), group, replacing);
         });
@@ -227,7 +227,7 @@ void ChannelPipeline::callHandlerRemoved(ChannelHandlerContext& ctx) {
 ChannelPipeline& ChannelPipeline::removeContext(ChannelHandlerContext& ctx) {
   if (mustHop()) {
     channel_.eventLoop().execute(
-        [this, keep = channel_.weak_from_this().lock(), c = &ctx] { removeContext(*c); });
+        [this, keep = channel_.taskKeepAlive(), c = &ctx] { removeContext(*c); });
     return *this;
   }
   if (ctx.state_.load() == ChannelHandlerContext::State::Removed) {
@@ -252,6 +252,9 @@ void ChannelPipeline::destroy() {
 
 void ChannelPipeline::releaseRemovedHandlers() noexcept {
   for (auto& ctx : graveyard_) {
+    if (ctx->executor_ != nullptr) {
+      continue;  // its handlerRemoved may still be queued on its executor: it goes later
+    }
     ctx->owned_.reset();
     ctx->shared_.reset();
   }
@@ -347,7 +350,7 @@ std::vector<std::string> ChannelPipeline::names() const {
 #define SLUICE_PIPELINE_FIRE(fire)                                                     \
   if (mustHop()) {                                                                     \
     channel_.eventLoop().execute(                                                      \
-        [this, keep = channel_.weak_from_this().lock()] { head_->fire(); });           \
+        [this, keep = channel_.taskKeepAlive()] { head_->fire(); });           \
   } else {                                                                             \
     head_->fire();                                                                     \
   }                                                                                    \
@@ -374,7 +377,7 @@ ChannelPipeline& ChannelPipeline::fireChannelWritabilityChanged() {
 ChannelPipeline& ChannelPipeline::fireChannelRead(Message msg) {
   if (mustHop()) {
     channel_.eventLoop().execute(
-        [this, keep = channel_.weak_from_this().lock(), msg = std::move(msg)]() mutable {
+        [this, keep = channel_.taskKeepAlive(), msg = std::move(msg)]() mutable {
           head_->fireChannelRead(std::move(msg));
         });
   } else {
@@ -386,7 +389,7 @@ ChannelPipeline& ChannelPipeline::fireChannelRead(Message msg) {
 ChannelPipeline& ChannelPipeline::fireUserEventTriggered(Message event) {
   if (mustHop()) {
     channel_.eventLoop().execute(
-        [this, keep = channel_.weak_from_this().lock(), event = std::move(event)]() mutable {
+        [this, keep = channel_.taskKeepAlive(), event = std::move(event)]() mutable {
           head_->fireUserEventTriggered(std::move(event));
         });
   } else {
@@ -397,7 +400,7 @@ ChannelPipeline& ChannelPipeline::fireUserEventTriggered(Message event) {
 
 ChannelPipeline& ChannelPipeline::fireExceptionCaught(const Error& error) {
   if (mustHop()) {
-    channel_.eventLoop().execute([this, keep = channel_.weak_from_this().lock(), error] {
+    channel_.eventLoop().execute([this, keep = channel_.taskKeepAlive(), error] {
       head_->fireExceptionCaught(error);
     });
   } else {

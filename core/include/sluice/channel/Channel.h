@@ -106,6 +106,14 @@ class Channel : public std::enable_shared_from_this<Channel> {
   /// EmbeddedChannel on the stack).
   std::shared_ptr<Channel> shared() { return shared_from_this(); }
 
+  /// What a task queued on this channel's own loop holds to keep it alive until it runs: a
+  /// ChannelPtr, or null for a channel that owns its loop (an EmbeddedChannel's tasks never
+  /// outlive it, and holding itself would keep it alive for ever if they never ran). Tasks
+  /// for other executors hold a ChannelPtr.
+  std::shared_ptr<Channel> taskKeepAlive() {
+    return ownsEventLoop() ? nullptr : weak_from_this().lock();
+  }
+
   /// "[id: 1f3a9c02, L:127.0.0.1:8080 - R:127.0.0.1:53412]", for logs.
   std::string toString() const;
 
@@ -139,6 +147,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   virtual void doStopRead() {}
   /// Writes (some of) the flushed entries of `buffer`, removing those written.
   virtual void doWrite(ChannelOutboundBuffer& buffer) = 0;
+
+  /// True for a channel that owns its event loop (EmbeddedChannel).
+  virtual bool ownsEventLoop() const noexcept { return false; }
 
   /// A message reached the tail: nobody handled it. The default releases it.
   virtual void onUnhandledInboundMessage(Message msg) noexcept;

@@ -102,6 +102,7 @@ class EmbeddedChannel final : private detail::EmbeddedLoopHolder, public Channel
   void advanceTimeBy(EventExecutor::Duration duration) noexcept { loop.advanceTimeBy(duration); }
 
  protected:
+  bool ownsEventLoop() const noexcept override { return true; }
   bool doClose() noexcept override;
   void doBeginRead() override {}
   void doWrite(ChannelOutboundBuffer& buffer) override;
