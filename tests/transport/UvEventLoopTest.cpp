@@ -81,6 +81,7 @@ TEST_F(UvEventLoopTest, FixedRateRepeats) {
   three.sync();
   periodic.cancel();
   EXPECT_GE(runs.load(), 3);
+  loop.shutdownGracefully(0ms, 5s).sync();  // before the locals the task uses go
 }
 
 TEST_F(UvEventLoopTest, SyncOnTheLoopFailsFast) {

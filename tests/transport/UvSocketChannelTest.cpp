@@ -179,8 +179,8 @@ class Flooder : public ChannelInboundHandler {
       maxQueued = std::max(maxQueued.load(), ctx.channel().bytesBeforeWritable() + low);
       // Blocked for real once the kernel's buffers are full too: still unwritable later.
       ctx.executor().schedule(
-          [this, &ctx] {
-            if (!ctx.channel().isWritable()) {
+          [this, ch = ctx.channel().shared()] {
+            if (!ch->isWritable()) {
               blocked.trySuccess();
             }
           },

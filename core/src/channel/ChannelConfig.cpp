@@ -10,8 +10,7 @@ ChannelConfig::ChannelConfig(Channel& channel)
     : channel_(channel), allocator_(&PooledByteBufAllocator::defaultAllocator()) {}
 
 ChannelConfig& ChannelConfig::setAutoRead(bool autoRead) {
-  if (autoRead != autoRead_) {
-    autoRead_ = autoRead;
+  if (autoRead_.exchange(autoRead, std::memory_order_acq_rel) != autoRead) {
     channel_.autoReadChanged(autoRead);
   }
   return *this;

@@ -50,19 +50,26 @@ ByteBufAllocator& ChannelHandlerContext::alloc() const noexcept { return channel
 
 AttributeMap& ChannelHandlerContext::attributes() const noexcept { return channel_.attributes(); }
 
-// Runs `fn` (which invokes `target`) now if the current thread may, else queues it to the
-// target's executor. The channel is kept alive until a queued call has run.
-template <typename Fn>
-void ChannelHandlerContext::runOn(ChannelHandlerContext* target, Fn&& fn) {
-  EventExecutor& executor = target->executor();
-  if (executor.inEventLoop()) {
-    fn();
+// Starts an outbound operation: the search for the next handler walks the pipeline's links,
+// which only the context's own thread may do, so a call from elsewhere first moves there
+// (in order, per calling thread). Then `invoke(next)` runs on the next handler's executor.
+template <typename Invoke>
+void ChannelHandlerContext::outbound(std::uint32_t mask, Invoke&& invoke) {
+  if (!executor().inEventLoop()) {
+    executor().execute([keep = channel_.weak_from_this().lock(), this, mask,
+                        invoke = std::forward<Invoke>(invoke)]() mutable {
+      outbound(mask, std::move(invoke));
+    });
     return;
   }
-  std::shared_ptr<Channel> keepAlive = channel_.weak_from_this().lock();
-  executor.execute([keepAlive = std::move(keepAlive), fn = std::forward<Fn>(fn)]() mutable {
-    fn();
-  });
+  ChannelHandlerContext* next = findOutbound(mask);
+  EventExecutor& target = next->executor();
+  if (target.inEventLoop()) [[likely]] {
+    invoke(next);
+  } else {
+    target.execute([keep = channel_.weak_from_this().lock(), next,
+                    invoke = std::forward<Invoke>(invoke)]() mutable { invoke(next); });
+  }
 }
 
 // ---- Inbound ----------------------------------------------------------------------------
@@ -238,8 +245,9 @@ ChannelFuture ChannelHandlerContext::bind(const SocketAddress& localAddress) {
 }
 ChannelFuture ChannelHandlerContext::bind(const SocketAddress& localAddress,
                                           ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskBind);
-  runOn(next, [next, localAddress, promise] { next->invokeBind(localAddress, promise); });
+  outbound(kMaskBind, [localAddress, promise](ChannelHandlerContext* next) {
+    next->invokeBind(localAddress, promise);
+  });
   return promise;
 }
 
@@ -250,8 +258,7 @@ ChannelFuture ChannelHandlerContext::connect(const SocketAddress& remoteAddress,
 ChannelFuture ChannelHandlerContext::connect(const SocketAddress& remoteAddress,
                                              const SocketAddress& localAddress,
                                              ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskConnect);
-  runOn(next, [next, remoteAddress, localAddress, promise] {
+  outbound(kMaskConnect, [remoteAddress, localAddress, promise](ChannelHandlerContext* next) {
     next->invokeConnect(remoteAddress, localAddress, promise);
   });
   return promise;
@@ -259,49 +266,49 @@ ChannelFuture ChannelHandlerContext::connect(const SocketAddress& remoteAddress,
 
 ChannelFuture ChannelHandlerContext::disconnect() { return disconnect(newPromise()); }
 ChannelFuture ChannelHandlerContext::disconnect(ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskDisconnect);
-  runOn(next, [next, promise] { next->invokeDisconnect(promise); });
+  outbound(kMaskDisconnect, [promise](ChannelHandlerContext* next) {
+    next->invokeDisconnect(promise);
+  });
   return promise;
 }
 
 ChannelFuture ChannelHandlerContext::close() { return close(newPromise()); }
 ChannelFuture ChannelHandlerContext::close(ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskClose);
-  runOn(next, [next, promise] { next->invokeClose(promise); });
+  outbound(kMaskClose, [promise](ChannelHandlerContext* next) { next->invokeClose(promise); });
   return promise;
 }
 
 ChannelFuture ChannelHandlerContext::deregister() { return deregister(newPromise()); }
 ChannelFuture ChannelHandlerContext::deregister(ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskDeregister);
-  runOn(next, [next, promise] { next->invokeDeregister(promise); });
+  outbound(kMaskDeregister, [promise](ChannelHandlerContext* next) {
+    next->invokeDeregister(promise);
+  });
   return promise;
 }
 
 ChannelHandlerContext& ChannelHandlerContext::read() {
-  ChannelHandlerContext* next = findOutbound(kMaskRead);
-  runOn(next, [next] { next->invokeRead(); });
+  outbound(kMaskRead, [](ChannelHandlerContext* next) { next->invokeRead(); });
   return *this;
 }
 
 ChannelFuture ChannelHandlerContext::write(Message msg) { return write(std::move(msg), newPromise()); }
 
 ChannelFuture ChannelHandlerContext::write(Message msg, ChannelPromise promise) {
-  ChannelHandlerContext* next = findOutbound(kMaskWrite);
-  if (next->executor().inEventLoop()) [[likely]] {
-    next->invokeWrite(std::move(msg), promise);
-  } else {
-    next->executor().execute([keep = channel_.weak_from_this().lock(), next,
-                              msg = std::move(msg), promise]() mutable {
-      next->invokeWrite(std::move(msg), std::move(promise));
-    });
+  if (executor().inEventLoop()) [[likely]] {
+    ChannelHandlerContext* next = findOutbound(kMaskWrite);
+    if (next->executor().inEventLoop()) [[likely]] {
+      next->invokeWrite(std::move(msg), promise);
+      return promise;
+    }
   }
+  outbound(kMaskWrite, [msg = std::move(msg), promise](ChannelHandlerContext* next) mutable {
+    next->invokeWrite(std::move(msg), promise);
+  });
   return promise;
 }
 
 ChannelHandlerContext& ChannelHandlerContext::flush() {
-  ChannelHandlerContext* next = findOutbound(kMaskFlush);
-  runOn(next, [next] { next->invokeFlush(); });
+  outbound(kMaskFlush, [](ChannelHandlerContext* next) { next->invokeFlush(); });
   return *this;
 }
 

@@ -110,7 +110,10 @@ ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
                                       std::string_view name, Entry entry,
                                       EventExecutorGroup* group,
                                       ChannelHandlerContext* replacing) {
-  if (!entry.handler->isSharable() && entry.handler->added_) {
+  // Only a handler that is not sharable tracks its pipeline (a sharable one is added from
+  // many loops at once).
+  const bool sharable = entry.handler->isSharable();
+  if (!sharable && entry.handler->added_) {
     throw std::invalid_argument(
         "handler is not sharable and is already in a pipeline: add a new instance");
   }
@@ -123,7 +126,9 @@ ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
   if (ChannelHandlerContext* existing = context(n); existing != nullptr && existing != replacing) {
     throw std::invalid_argument("duplicate handler name: " + n);
   }
-  entry.handler->added_ = true;
+  if (!sharable) {
+    entry.handler->added_ = true;
+  }
   if (mustHop()) {
     channel_.eventLoop().execute(
         [this, keep = channel_.taskKeepAlive(), where, base, n = std::move(n),
@@ -205,7 +210,9 @@ void ChannelPipeline::callPendingHandlerAdded() {
 void ChannelPipeline::callHandlerRemoved(ChannelHandlerContext& ctx) {
   const bool wasAdded =
       ctx.state_.exchange(ChannelHandlerContext::State::Removed) == ChannelHandlerContext::State::Added;
-  ctx.handler_->added_ = false;
+  if (!ctx.handler_->isSharable()) {
+    ctx.handler_->added_ = false;
+  }
   if (!wasAdded) {
     return;
   }

@@ -2,6 +2,7 @@
 
 #include <sluice/channel/AdaptiveRecvByteBufAllocator.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 
@@ -28,8 +29,8 @@ class ChannelConfig {
 
   /// Whether the channel reads on its own (default true). Turning it off stops reading from
   /// the socket until read() is called or it is turned on again: that is how a handler that
-  /// cannot keep up pushes back on the peer.
-  bool isAutoRead() const noexcept { return autoRead_; }
+  /// cannot keep up pushes back on the peer. Thread: any (a consumer thread may turn it off).
+  bool isAutoRead() const noexcept { return autoRead_.load(std::memory_order_acquire); }
   ChannelConfig& setAutoRead(bool autoRead);
 
   const WriteBufferWaterMark& writeBufferWaterMark() const noexcept { return waterMark_; }
@@ -59,7 +60,7 @@ class ChannelConfig {
 
  private:
   Channel& channel_;
-  bool autoRead_ = true;
+  std::atomic<bool> autoRead_{true};
   WriteBufferWaterMark waterMark_;
   AdaptiveRecvByteBufAllocator recvAllocator_;
   std::chrono::milliseconds connectTimeout_{30000};

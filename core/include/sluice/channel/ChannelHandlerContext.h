@@ -152,8 +152,8 @@ class ChannelHandlerContext {
   void onInboundException() noexcept;
   // A user handler threw during an outbound operation: its promise fails.
   static void onOutboundException(const ChannelPromise& promise) noexcept;
-  template <typename Fn>
-  void runOn(ChannelHandlerContext* target, Fn&& fn);
+  template <typename Invoke>
+  void outbound(std::uint32_t mask, Invoke&& invoke);
 
   ChannelHandlerContext* prev_ = nullptr;
   ChannelHandlerContext* next_ = nullptr;
