@@ -20,6 +20,7 @@ PACKAGES=(
   libbenchmark-dev    # micro-benchmarks
   clang-format        # ./dev.sh format
   clang-tidy
+  python3             # the docs.snippets test: code in the docs is code that compiles
 )
 
 # The example `./dev.sh demo` runs (relative to the dev build folder).

@@ -77,8 +77,8 @@ ChannelPipeline::ChannelPipeline(Channel& channel)
                                         detail::kMaskAllInbound, nullptr));
   head_->next_ = tail_.get();
   tail_->prev_ = head_.get();
-  head_->state_ = ChannelHandlerContext::State::Added;
-  tail_->state_ = ChannelHandlerContext::State::Added;
+  head_->state_.store(ChannelHandlerContext::State::Added);
+  tail_->state_.store(ChannelHandlerContext::State::Added);
 }
 
 ChannelPipeline::~ChannelPipeline() = default;
@@ -113,6 +113,11 @@ ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
   if (!entry.handler->isSharable() && entry.handler->added_) {
     throw std::invalid_argument(
         "handler is not sharable and is already in a pipeline: add a new instance");
+  }
+  if (group != nullptr && channel_.weak_from_this().expired()) {
+    // Tasks queued to the group's thread keep the channel alive through its ChannelPtr.
+    throw std::invalid_argument(
+        "a handler on an executor group needs a channel owned by a ChannelPtr");
   }
   std::string n = name.empty() ? generateName(*entry.type) : std::string(name);
   if (ChannelHandlerContext* existing = context(n); existing != nullptr && existing != replacing) {
@@ -159,11 +164,13 @@ void ChannelPipeline::addOnLoop(Where where, ChannelHandlerContext* base, std::s
 }
 
 void ChannelPipeline::callHandlerAdded(ChannelHandlerContext& ctx) {
+  using State = ChannelHandlerContext::State;
+  if (ctx.state_.load() != State::Pending) {
+    return;
+  }
+  // Events may reach the handler from now on; on its own executor they queue behind this.
+  ctx.state_.store(State::Added, std::memory_order_release);
   auto run = [this, &ctx] {
-    if (ctx.state_ != ChannelHandlerContext::State::Pending) {
-      return;
-    }
-    ctx.state_ = ChannelHandlerContext::State::Added;
     try {
       ctx.handler_->handlerAdded(ctx);
     } catch (...) {
@@ -186,7 +193,7 @@ void ChannelPipeline::callPendingHandlerAdded() {
   // so walk a snapshot; handlers it adds are registered already and get theirs at once.
   std::vector<ChannelHandlerContext*> pending;
   for (ChannelHandlerContext* ctx = head_->next_; ctx != tail_.get(); ctx = ctx->next_) {
-    if (ctx->state_ == ChannelHandlerContext::State::Pending) {
+    if (ctx->state_.load() == ChannelHandlerContext::State::Pending) {
       pending.push_back(ctx);
     }
   }
@@ -196,8 +203,8 @@ void ChannelPipeline::callPendingHandlerAdded() {
 }
 
 void ChannelPipeline::callHandlerRemoved(ChannelHandlerContext& ctx) {
-  const bool wasAdded = ctx.state_ == ChannelHandlerContext::State::Added;
-  ctx.state_ = ChannelHandlerContext::State::Removed;
+  const bool wasAdded =
+      ctx.state_.exchange(ChannelHandlerContext::State::Removed) == ChannelHandlerContext::State::Added;
   ctx.handler_->added_ = false;
   if (!wasAdded) {
     return;
@@ -223,7 +230,7 @@ ChannelPipeline& ChannelPipeline::removeContext(ChannelHandlerContext& ctx) {
         [this, keep = channel_.weak_from_this().lock(), c = &ctx] { removeContext(*c); });
     return *this;
   }
-  if (ctx.state_ == ChannelHandlerContext::State::Removed) {
+  if (ctx.state_.load() == ChannelHandlerContext::State::Removed) {
     return *this;
   }
   // Unlink, but leave ctx's own links: an event in flight through it still finds its way.

@@ -6,6 +6,7 @@
 #include <sluice/util/AttributeMap.h>
 #include <sluice/util/Error.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,7 +46,9 @@ class ChannelHandlerContext {
   ChannelHandler& handler() const noexcept { return *handler_; }
   ByteBufAllocator& alloc() const noexcept;
   /// True once the handler has been removed from the pipeline.
-  bool isRemoved() const noexcept { return state_ == State::Removed; }
+  bool isRemoved() const noexcept {
+    return state_.load(std::memory_order_acquire) == State::Removed;
+  }
 
   // ---- Inbound events, to the next handler --------------------------------------------
 
@@ -122,7 +125,9 @@ class ChannelHandlerContext {
     return next->executor_ == executor_;
   }
   // A handler that is not (or no longer) in place lets events through.
-  bool invokesHandler() const noexcept { return state_ == State::Added; }
+  bool invokesHandler() const noexcept {
+    return state_.load(std::memory_order_acquire) == State::Added;
+  }
 
   void invokeChannelRegistered();
   void invokeChannelUnregistered();
@@ -162,7 +167,8 @@ class ChannelHandlerContext {
   std::shared_ptr<ChannelHandler> shared_;
   EventExecutor* executor_;  // null: the channel's event loop
   std::uint32_t mask_;
-  State state_ = State::Pending;
+  // Written on the channel's loop, read on the handler's executor too.
+  std::atomic<State> state_{State::Pending};
 };
 
 }  // namespace sluice

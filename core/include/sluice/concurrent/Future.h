@@ -51,7 +51,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
       return false;
     }
     fill();
-    outcome_.store(outcome, std::memory_order_release);
+    outcome_.store(outcome, std::memory_order_seq_cst);  // see wakeWaiters()
     wakeWaiters();
     notifyListeners();
     return true;
