@@ -35,7 +35,10 @@ ChannelHandlerContext::ChannelHandlerContext(ChannelPipeline& pipeline, Channel&
       inbound_(dynamic_cast<ChannelInboundHandler*>(handler)),
       outbound_(dynamic_cast<ChannelOutboundHandler*>(handler)),
       executor_(executor),
-      mask_(mask) {}
+      // A handler added through a base-class pointer gets every bit; keep only the
+      // directions it actually handles, so no event is sent to a missing interface.
+      mask_(mask & (inbound_ != nullptr ? ~0U : ~detail::kMaskAllInbound) &
+            (outbound_ != nullptr ? ~0U : ~detail::kMaskAllOutbound)) {}
 
 ChannelPipeline& ChannelHandlerContext::pipeline() const noexcept { return pipeline_; }
 
