@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/ByteToMessageDecoder.h>
@@ -8,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -132,7 +132,7 @@ TEST_F(ByteToMessageDecoderTest, DiscardsReadBytesAfterTheConfiguredNumberOfRead
   ByteBuf first = Unpooled::buffer(64);
   first.writeBytes("1a9");
   ch.pipeline().fireChannelRead(std::move(first));  // leaves "9" pending at index 2
-  ch.releaseInbound();  // the frame "a" shared the cumulation's memory
+  ch.releaseInbound();                              // the frame "a" shared the cumulation's memory
   ch.pipeline().fireChannelRead(Unpooled::copiedBuffer("b"));
   EXPECT_EQ(d.readerIndices.back(), 2U);
   ch.pipeline().fireChannelRead(Unpooled::copiedBuffer("c"));  // third read: discard
@@ -229,7 +229,8 @@ TEST_F(ByteToMessageDecoderTest, ProducingWithoutReadingIsAContractViolation) {
   };
   EmbeddedChannel ch(std::make_unique<Broken>(), std::make_unique<Errors>(&errors));
   ch.writeInbound(Unpooled::copiedBuffer("x"));  // terminates
-  EXPECT_EQ(errors, (std::vector<std::string>{"decode() produced a message without reading anything"}));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{"decode() produced a message without reading anything"}));
   EXPECT_TRUE(ch.finishAndReleaseAll());
 }
 

@@ -1,8 +1,6 @@
 // Counts the heap allocations of a ChannelGroup broadcast to 1,000 channels. Its own
 // executable: it replaces the global operator new to count allocations.
 
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelOutboundHandler.h>
@@ -15,6 +13,8 @@
 #include <memory>
 #include <new>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace {
 std::atomic<long> gAllocations{0};

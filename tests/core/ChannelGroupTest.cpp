@@ -1,6 +1,3 @@
-#include "support/SluiceTest.h"
-#include "support/TestChannel.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/channel/group/ChannelGroup.h>
@@ -10,9 +7,12 @@
 
 #include <atomic>
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "support/SluiceTest.h"
+#include "support/TestChannel.h"
 
 namespace sluice {
 namespace {
@@ -229,7 +229,8 @@ TEST_F(ChannelGroupTest, ConcurrentMembershipChangesAndBroadcastsAreSafe) {
     });
     std::vector<ChannelGroupFuture> futures;
     for (int i = 0; i < 100; ++i) {
-      futures.push_back(group.writeAndFlush(Unpooled::copiedBuffer("m"), {.voidPromise = i % 2 == 0}));
+      futures.push_back(
+          group.writeAndFlush(Unpooled::copiedBuffer("m"), {.voidPromise = i % 2 == 0}));
     }
     churn.join();
     for (auto& f : futures) {

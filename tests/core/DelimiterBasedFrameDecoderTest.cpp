@@ -1,8 +1,8 @@
-#include "support/DecoderHarness.h"
-#include "support/SluiceTest.h"
-
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/DelimiterBasedFrameDecoder.h>
+
+#include "support/DecoderHarness.h"
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -29,8 +29,7 @@ TEST_F(DelimiterBasedFrameDecoderTest, NulAndLineDelimiters) {
       factory({.delimiters = Delimiters::nulDelimiter()}), std::string_view("x\0yy\0", 5));
   EXPECT_EQ(nul.frames, (std::vector<std::string>{"x", "yy"}));
   const DecodeResult lines = testing::expectSameAtEverySplit(
-      factory({.delimiters = Delimiters::lineDelimiter(), .stripDelimiter = false}),
-      "a\r\nb\n");
+      factory({.delimiters = Delimiters::lineDelimiter(), .stripDelimiter = false}), "a\r\nb\n");
   EXPECT_EQ(lines.frames, (std::vector<std::string>{"a\r\n", "b\n"}));
 }
 
@@ -46,9 +45,8 @@ TEST_F(DelimiterBasedFrameDecoderTest, TooLongFrameIsSkippedAndReportedAfterIt) 
 
 TEST_F(DelimiterBasedFrameDecoderTest, FailFastReportsBeforeTheDelimiterArrives) {
   DecodeResult r;
-  EmbeddedChannel ch(std::make_unique<DelimiterBasedFrameDecoder>(
-                         DelimiterBasedFrameDecoderConfig{.maxFrameLength = 3,
-                                                          .delimiters = {"\r\n"}}),
+  EmbeddedChannel ch(std::make_unique<DelimiterBasedFrameDecoder>(DelimiterBasedFrameDecoderConfig{
+                         .maxFrameLength = 3, .delimiters = {"\r\n"}}),
                      std::make_unique<testing::DecodeRecorder>(&r));
   ch.writeInbound(Unpooled::copiedBuffer("012345\r"));
   ASSERT_EQ(r.errors.size(), 1U);

@@ -1,7 +1,7 @@
+#include <sluice/codec/FixedLengthFrameDecoder.h>
+
 #include "support/DecoderHarness.h"
 #include "support/SluiceTest.h"
-
-#include <sluice/codec/FixedLengthFrameDecoder.h>
 
 namespace sluice {
 namespace {

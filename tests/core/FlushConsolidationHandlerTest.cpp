@@ -1,9 +1,9 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelOutboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/handler/FlushConsolidationHandler.h>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -62,8 +62,8 @@ TEST_F(FlushConsolidationHandlerTest, FlushOutsideAReadPassesAtOnceUnlessConsoli
 
   int consolidated = 0;
   EmbeddedChannel ch2(std::make_unique<FlushCounter>(&consolidated),
-                      std::make_unique<FlushConsolidationHandler>(
-                          FlushConsolidationHandlerConfig{.consolidateWhenNoReadInProgress = true}));
+                      std::make_unique<FlushConsolidationHandler>(FlushConsolidationHandlerConfig{
+                          .consolidateWhenNoReadInProgress = true}));
   ch2.write(Unpooled::copiedBuffer("a"));
   ch2.flush();
   ch2.write(Unpooled::copiedBuffer("b"));
@@ -85,8 +85,7 @@ TEST_F(FlushConsolidationHandlerTest, CloseFlushesWhatWasHeldBack) {
     }
   };
   EmbeddedChannel ch(std::make_unique<FlushCounter>(&flushes),
-                     std::make_unique<FlushConsolidationHandler>(),
-                     std::make_unique<WriteOnly>());
+                     std::make_unique<FlushConsolidationHandler>(), std::make_unique<WriteOnly>());
   ch.pipeline().fireChannelRead(Unpooled::copiedBuffer("bye"));
   EXPECT_EQ(flushes, 1);
   EXPECT_EQ(ch.outboundMessages().size(), 1U);

@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/handler/IdleStateHandler.h>
 
 #include <chrono>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -64,7 +64,7 @@ TEST_F(IdleStateHandlerTest, WriterAndAllIdle) {
                      std::make_unique<EventRecorder>(&events));
   ch.advanceTimeBy(3s);
   ch.writeAndFlush(Unpooled::copiedBuffer("w"));  // written at t=3
-  ch.advanceTimeBy(3s);  // t=6: all idle counts from the write: 3 s
+  ch.advanceTimeBy(3s);                           // t=6: all idle counts from the write: 3 s
   ch.runPendingTasks();
   EXPECT_TRUE(events.empty());
   ch.advanceTimeBy(1s);  // t=7: writer idle 4 s

@@ -1,10 +1,10 @@
-#include "support/DecoderHarness.h"
-#include "support/SluiceTest.h"
-
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/LengthFieldBasedFrameDecoder.h>
 
 #include <string>
+
+#include "support/DecoderHarness.h"
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -19,15 +19,12 @@ testing::DecoderFactory factory(LengthFieldBasedFrameDecoderConfig frames) {
   };
 }
 
-std::string be16(std::size_t n) {
-  return {static_cast<char>(n >> 8), static_cast<char>(n & 0xFF)};
-}
+std::string be16(std::size_t n) { return {static_cast<char>(n >> 8), static_cast<char>(n & 0xFF)}; }
 
 TEST_F(LengthFieldBasedFrameDecoderTest, DecodesTwoByteLengthKeepingTheHeaderAtEverySplit) {
   // Netty's javadoc example: lengthFieldLength 2, nothing stripped.
   const std::string input = be16(5) + "HELLO" + be16(0) + be16(3) + "abc" + be16(9) + "par";
-  const DecodeResult r = testing::expectSameAtEverySplit(
-      factory({.lengthFieldLength = 2}), input);
+  const DecodeResult r = testing::expectSameAtEverySplit(factory({.lengthFieldLength = 2}), input);
   EXPECT_EQ(r.frames, (std::vector<std::string>{be16(5) + "HELLO", be16(0), be16(3) + "abc"}));
   EXPECT_TRUE(r.errors.empty());
 }
@@ -35,20 +32,19 @@ TEST_F(LengthFieldBasedFrameDecoderTest, DecodesTwoByteLengthKeepingTheHeaderAtE
 TEST_F(LengthFieldBasedFrameDecoderTest, StripsHeaderAndAppliesAdjustment) {
   // Header: 1 byte tag, 2 byte length counting the whole frame, 1 byte flags; strip 4.
   const std::string frame = std::string("T") + be16(7) + "F" + "abc";
-  const DecodeResult r = testing::expectSameAtEverySplit(
-      factory({.lengthFieldOffset = 1,
-               .lengthFieldLength = 2,
-               .lengthAdjustment = -3,
-               .initialBytesToStrip = 4}),
-      frame + frame);
+  const DecodeResult r = testing::expectSameAtEverySplit(factory({.lengthFieldOffset = 1,
+                                                                  .lengthFieldLength = 2,
+                                                                  .lengthAdjustment = -3,
+                                                                  .initialBytesToStrip = 4}),
+                                                         frame + frame);
   EXPECT_EQ(r.frames, (std::vector<std::string>{"abc", "abc"}));
 }
 
 TEST_F(LengthFieldBasedFrameDecoderTest, LittleEndianAndEightByteFields) {
   std::string le = {3, 0, 0, 0};
   const DecodeResult r = testing::expectSameAtEverySplit(
-      factory({.lengthFieldLength = 4, .initialBytesToStrip = 4,
-               .byteOrder = ByteOrder::LittleEndian}),
+      factory(
+          {.lengthFieldLength = 4, .initialBytesToStrip = 4, .byteOrder = ByteOrder::LittleEndian}),
       le + "xyz");
   EXPECT_EQ(r.frames, (std::vector<std::string>{"xyz"}));
   const std::string be8 = std::string(7, '\0') + "\x02";
@@ -60,10 +56,11 @@ TEST_F(LengthFieldBasedFrameDecoderTest, LittleEndianAndEightByteFields) {
 TEST_F(LengthFieldBasedFrameDecoderTest, TooLongFrameIsDiscardedAndDecodingResumes) {
   const std::string input = be16(2) + "ok" + be16(10) + "0123456789" + be16(2) + "go";
   for (bool failFast : {true, false}) {
-    const DecodeResult r = testing::expectSameAtEverySplit(
-        factory({.maxFrameLength = 8, .lengthFieldLength = 2, .initialBytesToStrip = 2,
-                 .failFast = failFast}),
-        input);
+    const DecodeResult r = testing::expectSameAtEverySplit(factory({.maxFrameLength = 8,
+                                                                    .lengthFieldLength = 2,
+                                                                    .initialBytesToStrip = 2,
+                                                                    .failFast = failFast}),
+                                                           input);
     EXPECT_EQ(r.frames, (std::vector<std::string>{"ok", "go"}));
     ASSERT_EQ(r.errors.size(), 1U);
     EXPECT_EQ(r.errors[0], CodecErrc::TooLongFrame);
@@ -73,10 +70,10 @@ TEST_F(LengthFieldBasedFrameDecoderTest, TooLongFrameIsDiscardedAndDecodingResum
 
 TEST_F(LengthFieldBasedFrameDecoderTest, FailFastReportsBeforeTheFrameHasArrived) {
   DecodeResult r;
-  EmbeddedChannel ch(std::make_unique<LengthFieldBasedFrameDecoder>(
-                         LengthFieldBasedFrameDecoderConfig{.maxFrameLength = 8,
-                                                            .lengthFieldLength = 2}),
-                     std::make_unique<testing::DecodeRecorder>(&r));
+  EmbeddedChannel ch(
+      std::make_unique<LengthFieldBasedFrameDecoder>(
+          LengthFieldBasedFrameDecoderConfig{.maxFrameLength = 8, .lengthFieldLength = 2}),
+      std::make_unique<testing::DecodeRecorder>(&r));
   ch.writeInbound(Unpooled::copiedBuffer(be16(100) + "abc"));
   ASSERT_EQ(r.errors.size(), 1U);
   EXPECT_EQ(r.messages[0], "Adjusted frame length exceeds 8: 102 - discarding");
@@ -99,8 +96,8 @@ TEST_F(LengthFieldBasedFrameDecoderTest, CorruptLengthKeepsEarlierFramesAndDrops
 }
 
 TEST_F(LengthFieldBasedFrameDecoderTest, NegativeEightByteLengthIsCorrupt) {
-  const DecodeResult r = testing::expectSameAtEverySplit(
-      factory({.lengthFieldLength = 8}), std::string(8, '\xff') + "junk");
+  const DecodeResult r = testing::expectSameAtEverySplit(factory({.lengthFieldLength = 8}),
+                                                         std::string(8, '\xff') + "junk");
   EXPECT_TRUE(r.frames.empty());
   ASSERT_EQ(r.errors.size(), 1U);
   EXPECT_EQ(r.messages[0], "negative pre-adjustment length field: -1");

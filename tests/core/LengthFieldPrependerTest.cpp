@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/LengthFieldBasedFrameDecoder.h>
 #include <sluice/codec/LengthFieldPrepender.h>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -21,23 +21,28 @@ std::string drainOutbound(EmbeddedChannel& ch) {
 }
 
 TEST_F(LengthFieldPrependerTest, PrependsTheLengthAsASeparateBuffer) {
-  EmbeddedChannel ch(std::make_unique<LengthFieldPrepender>(LengthFieldPrependerConfig{
-      .lengthFieldLength = 2}));
+  EmbeddedChannel ch(
+      std::make_unique<LengthFieldPrepender>(LengthFieldPrependerConfig{.lengthFieldLength = 2}));
   ASSERT_TRUE(ch.writeOutbound(Unpooled::copiedBuffer("abc")));
   EXPECT_EQ(ch.outboundMessages().size(), 2U);
-  EXPECT_EQ(drainOutbound(ch), std::string("\0\x03" "abc", 5));
+  EXPECT_EQ(drainOutbound(ch), std::string("\0\x03"
+                                           "abc",
+                                           5));
   EXPECT_FALSE(ch.finish());
 }
 
 TEST_F(LengthFieldPrependerTest, WritesIntoHeadroomWithoutASecondBuffer) {
-  EmbeddedChannel ch(std::make_unique<LengthFieldPrepender>(LengthFieldPrependerConfig{
-      .lengthFieldLength = 4, .lengthIncludesLengthFieldLength = true,
-      .byteOrder = ByteOrder::LittleEndian}));
+  EmbeddedChannel ch(std::make_unique<LengthFieldPrepender>(
+      LengthFieldPrependerConfig{.lengthFieldLength = 4,
+                                 .lengthIncludesLengthFieldLength = true,
+                                 .byteOrder = ByteOrder::LittleEndian}));
   ByteBuf payload = ByteBufAllocator::defaultAllocator().bufferWithHeadroom(8, 16);
   payload.writeBytes("hi");
   ASSERT_TRUE(ch.writeOutbound(std::move(payload)));
   ASSERT_EQ(ch.outboundMessages().size(), 1U);
-  EXPECT_EQ(drainOutbound(ch), std::string("\x06\0\0\0" "hi", 6));
+  EXPECT_EQ(drainOutbound(ch), std::string("\x06\0\0\0"
+                                           "hi",
+                                           6));
   EXPECT_FALSE(ch.finish());
 }
 
@@ -56,8 +61,8 @@ TEST_F(LengthFieldPrependerTest, RoundTripsThroughTheMatchingDecoder) {
 }
 
 TEST_F(LengthFieldPrependerTest, LengthThatDoesNotFitFailsTheWrite) {
-  EmbeddedChannel ch(std::make_unique<LengthFieldPrepender>(LengthFieldPrependerConfig{
-      .lengthFieldLength = 1}));
+  EmbeddedChannel ch(
+      std::make_unique<LengthFieldPrepender>(LengthFieldPrependerConfig{.lengthFieldLength = 1}));
   ChannelFuture f = ch.writeAndFlush(Unpooled::copiedBuffer(std::string(256, 'x')));
   ASSERT_TRUE(f.isDone());
   EXPECT_EQ(f.cause().code(), CodecErrc::EncoderException);

@@ -1,8 +1,8 @@
-#include "support/DecoderHarness.h"
-#include "support/SluiceTest.h"
-
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/LineBasedFrameDecoder.h>
+
+#include "support/DecoderHarness.h"
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -31,8 +31,8 @@ TEST_F(LineBasedFrameDecoderTest, KeepsDelimiterWhenAsked) {
 }
 
 TEST_F(LineBasedFrameDecoderTest, SkipsTooLongLineAndReportsItAfterItsEnd) {
-  const DecodeResult r = testing::expectSameAtEverySplit(factory({.maxLength = 4}),
-                                                         "ok\n0123456789\r\nnext\n");
+  const DecodeResult r =
+      testing::expectSameAtEverySplit(factory({.maxLength = 4}), "ok\n0123456789\r\nnext\n");
   EXPECT_EQ(r.frames, (std::vector<std::string>{"ok", "next"}));
   ASSERT_EQ(r.errors.size(), 1U);
   EXPECT_EQ(r.errors[0], CodecErrc::TooLongFrame);

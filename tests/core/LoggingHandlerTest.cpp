@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/handler/LoggingHandler.h>
@@ -7,6 +5,8 @@
 
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -21,10 +21,10 @@ class LoggingHandlerTest : public testing::SluiceTest {
   void SetUp() override {
     SluiceTest::SetUp();
     previousLevel_ = Log::level();
-    previousSink_ = Log::setSink([this](LogLevel level, std::string_view logger,
-                                        std::string_view message) {
-      records.push_back({level, std::string(logger), std::string(message)});
-    });
+    previousSink_ =
+        Log::setSink([this](LogLevel level, std::string_view logger, std::string_view message) {
+          records.push_back({level, std::string(logger), std::string(message)});
+        });
   }
   void TearDown() override {
     Log::setSink(std::move(previousSink_));
@@ -67,8 +67,8 @@ TEST_F(LoggingHandlerTest, LogsEventsThroughTheInstalledSinkAndPassesThemOn) {
 
 TEST_F(LoggingHandlerTest, HexDumpsBytesAtTrace) {
   Log::setLevel(LogLevel::Trace);
-  EmbeddedChannel ch(std::make_unique<LoggingHandler>(LoggingHandlerConfig{
-      .level = LogLevel::Trace, .logger = "wire"}));
+  EmbeddedChannel ch(std::make_unique<LoggingHandler>(
+      LoggingHandlerConfig{.level = LogLevel::Trace, .logger = "wire"}));
   ch.writeInbound(Unpooled::copiedBuffer("hi!"));
   bool dumped = false;
   for (const Record& r : records) {

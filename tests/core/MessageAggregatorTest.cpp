@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/CodecError.h>
@@ -8,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -50,9 +50,7 @@ class ToyAggregator : public MessageAggregator {
   std::optional<std::size_t> contentLength(const Message& start) override {
     return start.get<Head>().declared;
   }
-  Message beginAggregation(Message start) override {
-    return Whole{start.get<Head>().name, {}, {}};
-  }
+  Message beginAggregation(Message start) override { return Whole{start.get<Head>().name, {}, {}}; }
   void aggregate(Message& aggregated, Message& content) override {
     aggregated.get<Whole>().trailer += content.get<Chunk>().trailer;
   }
@@ -103,8 +101,9 @@ TEST_F(MessageAggregatorTest, AggregatedMessagesAndOtherTypesPassThrough) {
 
 TEST_F(MessageAggregatorTest, DeclaredOversizeIsRejectedAtTheStartAndItsContentDropped) {
   std::vector<Error> errors;
-  EmbeddedChannel ch(std::make_unique<ToyAggregator>(MessageAggregatorConfig{.maxContentLength = 4}),
-                     std::make_unique<Errors>(&errors));
+  EmbeddedChannel ch(
+      std::make_unique<ToyAggregator>(MessageAggregatorConfig{.maxContentLength = 4}),
+      std::make_unique<Errors>(&errors));
   ch.writeInbound(Head{"big", 100, {}});
   ch.writeInbound(Chunk{Unpooled::copiedBuffer("dropped"), true, ""});
   ASSERT_EQ(errors.size(), 1U);

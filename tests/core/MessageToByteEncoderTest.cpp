@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/CodecError.h>
@@ -8,6 +6,8 @@
 
 #include <stdexcept>
 #include <string>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

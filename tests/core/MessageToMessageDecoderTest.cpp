@@ -1,10 +1,10 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/MessageToMessageDecoder.h>
 
 #include <string>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

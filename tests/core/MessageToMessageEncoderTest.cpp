@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/codec/MessageToMessageEncoder.h>
 
 #include <string>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

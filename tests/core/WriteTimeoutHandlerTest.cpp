@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelOutboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
@@ -7,6 +5,8 @@
 
 #include <chrono>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

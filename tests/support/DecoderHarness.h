@@ -1,11 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/ByteToMessageDecoder.h>
-
-#include <gtest/gtest.h>
 
 #include <functional>
 #include <memory>

@@ -69,7 +69,8 @@ void ByteToMessageDecoder::channelRead(ChannelHandlerContext& ctx, Message msg) 
   } catch (...) {
     --depth_;
     fireOutAndErrors(ctx, out);
-    ctx.fireExceptionCaught(Error(CodecErrc::DecoderException, Error::fromCurrentException().message()));
+    ctx.fireExceptionCaught(
+        Error(CodecErrc::DecoderException, Error::fromCurrentException().message()));
     return;
   }
   --depth_;
@@ -175,8 +176,8 @@ void ByteToMessageDecoder::callDecode(ChannelHandlerContext& ctx, ByteBuf& in, O
   }
 }
 
-void ByteToMessageDecoder::decodeRemovalReentryProtection(ChannelHandlerContext& ctx,
-                                                          ByteBuf& in, Out& out, bool last) {
+void ByteToMessageDecoder::decodeRemovalReentryProtection(ChannelHandlerContext& ctx, ByteBuf& in,
+                                                          Out& out, bool last) {
   decodeState_ = DecodeState::Calling;
   try {
     if (last) {

@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/LengthFieldBasedFrameDecoder.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -19,7 +18,8 @@ LengthFieldBasedFrameDecoder::LengthFieldBasedFrameDecoder(
     case 2:
     case 3:
     case 4:
-    case 8: break;
+    case 8:
+      break;
     default:
       throw std::invalid_argument(
           fmt::format("unsupported lengthFieldLength: {} (expected: 1, 2, 3, 4, or 8)",
@@ -29,10 +29,10 @@ LengthFieldBasedFrameDecoder::LengthFieldBasedFrameDecoder(
     throw std::invalid_argument("maxFrameLength must be a positive integer that fits a ByteBuf");
   }
   if (lengthFieldEndOffset_ > config.maxFrameLength) {
-    throw std::invalid_argument(fmt::format(
-        "maxFrameLength ({}) must be equal to or greater than lengthFieldOffset ({}) + "
-        "lengthFieldLength ({})",
-        config.maxFrameLength, config.lengthFieldOffset, config.lengthFieldLength));
+    throw std::invalid_argument(
+        fmt::format("maxFrameLength ({}) must be equal to or greater than lengthFieldOffset ({}) + "
+                    "lengthFieldLength ({})",
+                    config.maxFrameLength, config.lengthFieldOffset, config.lengthFieldLength));
   }
 }
 
@@ -42,11 +42,16 @@ std::int64_t LengthFieldBasedFrameDecoder::unadjustedFrameLength(const ByteBuf& 
                                                                  ByteOrder order) const {
   const bool be = order == ByteOrder::BigEndian;
   switch (length) {
-    case 1: return buf.getUnsignedByte(offset);
-    case 2: return be ? buf.getUnsignedShort(offset) : buf.getUnsignedShortLE(offset);
-    case 3: return be ? buf.getUnsignedMedium(offset) : buf.getUnsignedMediumLE(offset);
-    case 4: return be ? buf.getUnsignedInt(offset) : buf.getUnsignedIntLE(offset);
-    default: return be ? buf.getLong(offset) : buf.getLongLE(offset);
+    case 1:
+      return buf.getUnsignedByte(offset);
+    case 2:
+      return be ? buf.getUnsignedShort(offset) : buf.getUnsignedShortLE(offset);
+    case 3:
+      return be ? buf.getUnsignedMedium(offset) : buf.getUnsignedMediumLE(offset);
+    case 4:
+      return be ? buf.getUnsignedInt(offset) : buf.getUnsignedIntLE(offset);
+    default:
+      return be ? buf.getLong(offset) : buf.getLongLE(offset);
   }
 }
 
@@ -64,8 +69,8 @@ void LengthFieldBasedFrameDecoder::decode(ChannelHandlerContext&, ByteBuf& in, O
     return;
   }
   const std::size_t fieldOffset = in.readerIndex() + config_.lengthFieldOffset;
-  std::int64_t frameLength = unadjustedFrameLength(in, fieldOffset, config_.lengthFieldLength,
-                                                   config_.byteOrder);
+  std::int64_t frameLength =
+      unadjustedFrameLength(in, fieldOffset, config_.lengthFieldLength, config_.byteOrder);
   if (frameLength < 0) {
     corrupt(in, fmt::format("negative pre-adjustment length field: {}", frameLength));
     return;

@@ -1,8 +1,7 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/codec/LengthFieldPrepender.h>
-
-#include <fmt/format.h>
 
 #include <stdexcept>
 
@@ -14,11 +13,11 @@ LengthFieldPrepender::LengthFieldPrepender(LengthFieldPrependerConfig config) : 
     case 2:
     case 3:
     case 4:
-    case 8: break;
+    case 8:
+      break;
     default:
-      throw std::invalid_argument(
-          fmt::format("lengthFieldLength must be either 1, 2, 3, 4, or 8: {}",
-                      config.lengthFieldLength));
+      throw std::invalid_argument(fmt::format(
+          "lengthFieldLength must be either 1, 2, 3, 4, or 8: {}", config.lengthFieldLength));
   }
 }
 
@@ -31,8 +30,7 @@ void LengthFieldPrepender::writeLength(std::uint8_t* dst, std::uint64_t length) 
 }
 
 void LengthFieldPrepender::encode(ChannelHandlerContext& ctx, ByteBuf& msg, Out& out) {
-  std::int64_t length =
-      static_cast<std::int64_t>(msg.readableBytes()) + config_.lengthAdjustment;
+  std::int64_t length = static_cast<std::int64_t>(msg.readableBytes()) + config_.lengthAdjustment;
   if (config_.lengthIncludesLengthFieldLength) {
     length += static_cast<std::int64_t>(config_.lengthFieldLength);
   }
@@ -60,11 +58,11 @@ void LengthFieldPrepender::encode(ChannelHandlerContext& ctx, ByteBuf& msg, Out&
       break;
     case 4:
       if (length >= 4294967296LL) {
-        throw std::invalid_argument(
-            fmt::format("length does not fit into an integer: {}", length));
+        throw std::invalid_argument(fmt::format("length does not fit into an integer: {}", length));
       }
       break;
-    default: break;
+    default:
+      break;
   }
   const auto value = static_cast<std::uint64_t>(length);
   if (msg.canPrepend(config_.lengthFieldLength)) {

@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/LineBasedFrameDecoder.h>
-
-#include <fmt/format.h>
 
 namespace sluice {
 

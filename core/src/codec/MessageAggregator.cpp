@@ -1,8 +1,7 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/codec/CodecError.h>
 #include <sluice/codec/MessageAggregator.h>
-
-#include <fmt/format.h>
 
 #include <stdexcept>
 

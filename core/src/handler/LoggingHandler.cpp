@@ -1,8 +1,7 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufUtil.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/handler/LoggingHandler.h>
-
-#include <fmt/format.h>
 
 namespace sluice {
 
@@ -26,10 +25,9 @@ std::string LoggingHandler::formatMessage(const Message& msg) {
     length = composite->readableBytes();
     if (Log::isEnabled(LogLevel::Trace)) {
       const std::string copy = composite->toString();
-      return fmt::format(
-          "{}B\n{}", length,
-          ByteBufUtil::prettyHexDump(std::span<const std::uint8_t>(
-              reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size())));
+      return fmt::format("{}B\n{}", length,
+                         ByteBufUtil::prettyHexDump(std::span<const std::uint8_t>(
+                             reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size())));
     }
     return fmt::format("{}B", length);
   } else {

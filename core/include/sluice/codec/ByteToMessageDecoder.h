@@ -114,8 +114,7 @@ class ByteToMessageDecoder : public ChannelInboundHandler {
 
   void cumulate(ChannelHandlerContext& ctx, ByteBuf data);
   void callDecode(ChannelHandlerContext& ctx, ByteBuf& in, Out& out);
-  void decodeRemovalReentryProtection(ChannelHandlerContext& ctx, ByteBuf& in, Out& out,
-                                      bool last);
+  void decodeRemovalReentryProtection(ChannelHandlerContext& ctx, ByteBuf& in, Out& out, bool last);
   void fireOutAndErrors(ChannelHandlerContext& ctx, Out& out);
   void discardSomeReadBytes();
   void releaseCumulationIfDrained();

@@ -13,8 +13,7 @@ namespace sluice {
 class FixedLengthFrameDecoder : public ByteToMessageDecoder {
  public:
   /// Throws std::invalid_argument unless frameLength > 0.
-  explicit FixedLengthFrameDecoder(std::size_t frameLength,
-                                   ByteToMessageDecoderConfig config = {});
+  explicit FixedLengthFrameDecoder(std::size_t frameLength, ByteToMessageDecoderConfig config = {});
 
   std::size_t frameLength() const noexcept { return frameLength_; }
 

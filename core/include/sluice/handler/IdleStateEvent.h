@@ -23,9 +23,13 @@ struct IdleStateEvent {
 
   friend bool operator==(const IdleStateEvent&, const IdleStateEvent&) = default;
 
-  static constexpr IdleStateEvent firstReaderIdle() noexcept { return {IdleState::ReaderIdle, true}; }
+  static constexpr IdleStateEvent firstReaderIdle() noexcept {
+    return {IdleState::ReaderIdle, true};
+  }
   static constexpr IdleStateEvent readerIdle() noexcept { return {IdleState::ReaderIdle, false}; }
-  static constexpr IdleStateEvent firstWriterIdle() noexcept { return {IdleState::WriterIdle, true}; }
+  static constexpr IdleStateEvent firstWriterIdle() noexcept {
+    return {IdleState::WriterIdle, true};
+  }
   static constexpr IdleStateEvent writerIdle() noexcept { return {IdleState::WriterIdle, false}; }
   static constexpr IdleStateEvent firstAllIdle() noexcept { return {IdleState::AllIdle, true}; }
   static constexpr IdleStateEvent allIdle() noexcept { return {IdleState::AllIdle, false}; }

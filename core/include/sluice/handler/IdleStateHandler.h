@@ -62,8 +62,8 @@ class IdleStateHandler : public ChannelDuplexHandler {
   void readerIdleTimeout(ChannelHandlerContext& ctx);
   void writerIdleTimeout(ChannelHandlerContext& ctx);
   void allIdleTimeout(ChannelHandlerContext& ctx);
-  ScheduledFuture schedule(ChannelHandlerContext& ctx, void (IdleStateHandler::*task)(ChannelHandlerContext&),
-                           Duration delay);
+  ScheduledFuture schedule(ChannelHandlerContext& ctx,
+                           void (IdleStateHandler::*task)(ChannelHandlerContext&), Duration delay);
   void onWriteComplete(ChannelHandlerContext& ctx);
 
   IdleStateHandlerConfig config_;

@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <sluice/channel/group/ChannelGroup.h>
 #include <sluice/concurrent/EventLoop.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <mutex>
@@ -46,8 +45,8 @@ void ChannelGroupAggregate::finish() {
     first = firstError_;
   }
   tryComplete(kFailed, [&] {
-    setError(Error(first.code(), fmt::format("{} of {} channels failed: {}", failures, size_,
-                                             first.message())));
+    setError(Error(first.code(),
+                   fmt::format("{} of {} channels failed: {}", failures, size_, first.message())));
   });
 }
 

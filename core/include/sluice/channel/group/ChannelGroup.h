@@ -73,15 +73,17 @@ class ChannelGroup {
 
   /// Sends `encoded` (moved) to every member, each through its own duplicate, and flushes.
   ChannelGroupFuture writeAndFlush(ByteBuf encoded, WriteOptions options);
-  ChannelGroupFuture writeAndFlush(ByteBuf encoded) { return writeAndFlush(std::move(encoded), {}); }
+  ChannelGroupFuture writeAndFlush(ByteBuf encoded) {
+    return writeAndFlush(std::move(encoded), {});
+  }
   ChannelGroupFuture writeAndFlush(EncodedMessage encoded, WriteOptions options = {}) {
     return writeAndFlush(std::move(encoded).content(), options);
   }
   /// Calls `encode(alloc)` once, with the default allocator, for the wire bytes, then sends
   /// them as above. `encode` returns a ByteBuf.
   template <typename Encode>
-    requires std::invocable<Encode&, ByteBufAllocator&>
-  ChannelGroupFuture writeAndFlush(Encode&& encode, WriteOptions options = {}) {
+  requires std::invocable<Encode&, ByteBufAllocator&> ChannelGroupFuture
+  writeAndFlush(Encode&& encode, WriteOptions options = {}) {
     ByteBuf bytes = encode(ByteBufAllocator::defaultAllocator());
     return writeAndFlush(std::move(bytes), options);
   }

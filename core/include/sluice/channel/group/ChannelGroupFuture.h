@@ -54,13 +54,9 @@ class ChannelGroupFuture : public Future<void> {
   std::size_t successCount() const noexcept { return aggregate_->succeeded(); }
   std::size_t failureCount() const noexcept { return aggregate_->failed(); }
   /// Some, not all, members succeeded.
-  bool isPartialSuccess() const noexcept {
-    return successCount() != 0 && successCount() != size();
-  }
+  bool isPartialSuccess() const noexcept { return successCount() != 0 && successCount() != size(); }
   /// Some, not all, members failed.
-  bool isPartialFailure() const noexcept {
-    return failureCount() != 0 && failureCount() != size();
-  }
+  bool isPartialFailure() const noexcept { return failureCount() != 0 && failureCount() != size(); }
 
  private:
   friend class ChannelGroup;
