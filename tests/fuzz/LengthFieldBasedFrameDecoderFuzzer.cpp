@@ -38,11 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   static constexpr std::size_t kFieldLengths[] = {1, 2, 3, 4, 8};
   const sluice::LengthFieldBasedFrameDecoderConfig config{
-      .maxFrameLength = 16 + data[0] % 240,
-      .lengthFieldOffset = data[1] % 4,
+      .maxFrameLength = std::size_t{16} + data[0] % 240U,
+      .lengthFieldOffset = std::size_t{data[1]} % 4U,
       .lengthFieldLength = kFieldLengths[data[2] % 5],
       .lengthAdjustment = static_cast<std::int8_t>(data[3]) / 8,
-      .initialBytesToStrip = (data[2] >> 3) % 6,
+      .initialBytesToStrip = (std::size_t{data[2]} >> 3U) % 6U,
       .failFast = (data[1] & 0x80) != 0,
       .byteOrder =
           (data[1] & 0x40) != 0 ? sluice::ByteOrder::LittleEndian : sluice::ByteOrder::BigEndian,
