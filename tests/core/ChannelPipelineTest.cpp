@@ -341,3 +341,32 @@ TEST_F(ChannelPipelineTest, ModificationFromAnotherThreadIsQueuedToTheLoop) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+class ChannelPipelineBasePointerTest : public testing::SluiceTest {};
+
+TEST_F(ChannelPipelineBasePointerTest, InboundHandlerAddedAsABasePointerIsSkippedForOutboundEvents) {
+  struct Counter : ChannelInboundHandler {
+    int* reads;
+    explicit Counter(int* r) : reads(r) {}
+    void channelRead(ChannelHandlerContext& ctx, Message msg) override {
+      ++*reads;
+      ctx.fireChannelRead(std::move(msg));
+    }
+  };
+  int reads = 0;
+  std::unique_ptr<ChannelHandler> handler = std::make_unique<Counter>(&reads);
+  EmbeddedChannel ch(std::move(handler));  // registering reads, an outbound operation
+  ch.read();
+  ch.writeOutbound(std::string("out"));
+  EXPECT_EQ(*ch.readOutbound<std::string>(), "out");
+  ch.writeInbound(std::string("in"));
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(*ch.readInbound<std::string>(), "in");
+  EXPECT_FALSE(ch.finishAndReleaseAll());
+}
+
+}  // namespace
+}  // namespace sluice

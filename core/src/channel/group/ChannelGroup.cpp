@@ -1,0 +1,221 @@
+#include <fmt/format.h>
+#include <sluice/channel/group/ChannelGroup.h>
+#include <sluice/concurrent/EventLoop.h>
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+namespace sluice {
+
+namespace detail {
+
+void ChannelGroupAggregate::memberDone(const Error& error) {
+  if (error) {
+    {
+      std::lock_guard lock(firstErrorMutex_);
+      if (!firstError_) {
+        firstError_ = error;
+      }
+    }
+    failed_.fetch_add(1, std::memory_order_acq_rel);
+  } else {
+    succeeded_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    finish();
+  }
+}
+
+void ChannelGroupAggregate::completeIfEmpty() {
+  if (size_ == 0) {
+    finish();
+  }
+}
+
+void ChannelGroupAggregate::finish() {
+  const std::size_t failures = failed();
+  if (failures == 0) {
+    tryComplete(kSucceeded, [] {});
+    return;
+  }
+  Error first;
+  {
+    std::lock_guard lock(firstErrorMutex_);
+    first = firstError_;
+  }
+  tryComplete(kFailed, [&] {
+    setError(Error(first.code(),
+                   fmt::format("{} of {} channels failed: {}", failures, size_, first.message())));
+  });
+}
+
+// The members grouped by event loop, rebuilt after membership changes and shared by the
+// broadcasts that use it.
+struct ChannelGroupSnapshot {
+  struct Run {
+    EventLoop* loop;
+    std::size_t begin;
+    std::size_t end;
+  };
+  std::vector<ChannelPtr> channels;  // sorted by loop
+  std::vector<Run> runs;
+};
+
+struct ChannelGroupState {
+  mutable std::mutex mutex;
+  std::unordered_map<const Channel*, ChannelPtr> members;
+  std::shared_ptr<const ChannelGroupSnapshot> snapshot;  // null: stale
+
+  std::shared_ptr<const ChannelGroupSnapshot> current() {
+    std::lock_guard lock(mutex);
+    if (!snapshot) {
+      auto s = std::make_shared<ChannelGroupSnapshot>();
+      s->channels.reserve(members.size());
+      for (const auto& [raw, ch] : members) {
+        s->channels.push_back(ch);
+      }
+      std::sort(s->channels.begin(), s->channels.end(),
+                [](const ChannelPtr& a, const ChannelPtr& b) {
+                  return std::less<const EventLoop*>()(&a->eventLoop(), &b->eventLoop());
+                });
+      for (std::size_t i = 0; i < s->channels.size();) {
+        EventLoop* loop = &s->channels[i]->eventLoop();
+        std::size_t j = i;
+        while (j < s->channels.size() && &s->channels[j]->eventLoop() == loop) {
+          ++j;
+        }
+        s->runs.push_back({loop, i, j});
+        i = j;
+      }
+      snapshot = std::move(s);
+    }
+    return snapshot;
+  }
+
+  bool remove(const Channel* ch) {
+    ChannelPtr released;  // destroyed outside the lock: it may be the last owner
+    std::lock_guard lock(mutex);
+    auto it = members.find(ch);
+    if (it == members.end()) {
+      return false;
+    }
+    released = std::move(it->second);
+    members.erase(it);
+    snapshot.reset();
+    return true;
+  }
+};
+
+}  // namespace detail
+
+namespace {
+
+using Snapshot = detail::ChannelGroupSnapshot;
+using Aggregate = detail::ChannelGroupAggregate;
+
+void writeRun(const Snapshot& s, const Snapshot::Run& run, const ByteBuf& bytes,
+              const ChannelGroup::WriteOptions& options,
+              const std::shared_ptr<Aggregate>& aggregate) {
+  for (std::size_t i = run.begin; i < run.end; ++i) {
+    Channel& ch = *s.channels[i];
+    if (&ch == options.exclude) {
+      continue;
+    }
+    EncodedMessage share(bytes.duplicate());
+    if (options.voidPromise) {
+      ch.writeAndFlush(std::move(share), ch.voidPromise());
+    } else {
+      ch.writeAndFlush(std::move(share)).addListener([aggregate](const ChannelFuture& f) {
+        aggregate->memberDone(f.isSuccess() ? Error() : f.cause());
+      });
+    }
+  }
+}
+
+}  // namespace
+
+ChannelGroup::ChannelGroup(std::string name)
+    : name_(std::move(name)), state_(std::make_shared<detail::ChannelGroupState>()) {}
+
+ChannelGroup::~ChannelGroup() = default;
+
+bool ChannelGroup::add(ChannelPtr channel) {
+  const Channel* raw = channel.get();
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->members.emplace(raw, channel).second) {
+      return false;
+    }
+    state_->snapshot.reset();
+  }
+  channel->closeFuture().addListener(
+      [weak = std::weak_ptr<detail::ChannelGroupState>(state_), raw](const ChannelFuture&) {
+        if (auto state = weak.lock()) {
+          state->remove(raw);
+        }
+      });
+  return true;
+}
+
+bool ChannelGroup::remove(const Channel& channel) { return state_->remove(&channel); }
+
+bool ChannelGroup::contains(const Channel& channel) const {
+  std::lock_guard lock(state_->mutex);
+  return state_->members.count(&channel) != 0;
+}
+
+std::size_t ChannelGroup::size() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->members.size();
+}
+
+std::vector<ChannelPtr> ChannelGroup::channels() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<ChannelPtr> out;
+  out.reserve(state_->members.size());
+  for (const auto& [raw, ch] : state_->members) {
+    out.push_back(ch);
+  }
+  return out;
+}
+
+ChannelGroupFuture ChannelGroup::writeAndFlush(ByteBuf encoded, WriteOptions options) {
+  std::shared_ptr<const Snapshot> snapshot = state_->current();
+  std::size_t targets = snapshot->channels.size();
+  if (options.exclude != nullptr) {
+    for (const ChannelPtr& ch : snapshot->channels) {
+      if (ch.get() == options.exclude) {
+        --targets;
+        break;
+      }
+    }
+  }
+  auto aggregate = std::make_shared<Aggregate>(options.voidPromise ? 0 : targets);
+  for (const Snapshot::Run& run : snapshot->runs) {
+    if (run.loop->inEventLoop()) {
+      writeRun(*snapshot, run, encoded, options, aggregate);
+    } else {
+      // One task per loop, holding the snapshot and its own handle on the bytes.
+      run.loop->execute([snapshot, &run, bytes = encoded.duplicate(), options, aggregate] {
+        writeRun(*snapshot, run, bytes, options, aggregate);
+      });
+    }
+  }
+  aggregate->completeIfEmpty();
+  return ChannelGroupFuture(std::move(aggregate));
+}
+
+ChannelGroupFuture ChannelGroup::close() {
+  std::shared_ptr<const Snapshot> snapshot = state_->current();
+  auto aggregate = std::make_shared<Aggregate>(snapshot->channels.size());
+  for (const ChannelPtr& ch : snapshot->channels) {
+    ch->close().addListener([aggregate](const ChannelFuture& f) {
+      aggregate->memberDone(f.isSuccess() ? Error() : f.cause());
+    });
+  }
+  aggregate->completeIfEmpty();
+  return ChannelGroupFuture(std::move(aggregate));
+}
+
+}  // namespace sluice
