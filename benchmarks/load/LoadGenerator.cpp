@@ -47,11 +47,11 @@
 namespace sluice::load {
 namespace {
 
-constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 // The send pattern holds at least this many bytes of whole messages, so one write() can carry
 // many queued messages.
-constexpr std::size_t kPatternMinBytes = 64 * 1024;
-constexpr std::size_t kMaxMessageSize = 16 * 1024 * 1024;
+constexpr std::size_t kPatternMinBytes = std::size_t{64} * 1024;
+constexpr std::size_t kMaxMessageSize = std::size_t{16} * 1024 * 1024;
 constexpr int kMaxEvents = 256;
 
 enum class Mode {
@@ -484,7 +484,7 @@ class LoadGenerator {
     while (c.queued > 0) {
       // The pattern is whole messages plus one spare, so from any offset inside a message it
       // still holds at least kPatternMinBytes of the stream.
-      const std::size_t offset = static_cast<std::size_t>(c.written % options_.size);
+      const auto offset = static_cast<std::size_t>(c.written % options_.size);
       const std::size_t length =
           static_cast<std::size_t>(std::min<std::uint64_t>(c.queued, pattern_.size() - offset));
       const ssize_t n = write(c.fd, pattern_.data() + offset, length);
@@ -553,7 +553,7 @@ class LoadGenerator {
   bool verify(const Connection& c, std::size_t bytes) const {
     std::size_t done = 0;
     while (done < bytes) {
-      const std::size_t offset = static_cast<std::size_t>((c.received + done) % options_.size);
+      const auto offset = static_cast<std::size_t>((c.received + done) % options_.size);
       const std::size_t length = std::min(bytes - done, pattern_.size() - offset);
       if (std::memcmp(readBuffer_.data() + done, pattern_.data() + offset, length) != 0) {
         return false;

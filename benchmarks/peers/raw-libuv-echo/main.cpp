@@ -29,18 +29,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace {
 
-constexpr std::size_t kReadBufferSize = 64 * 1024;
+constexpr std::size_t kReadBufferSize = std::size_t{64} * 1024;
 // Reading pauses while more than this is queued for a peer that does not read its echoes, so a
 // slow peer cannot make the server buffer without bound; it resumes below half of it.
-constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{1024} * 1024;
 // A line longer than this (no '\n' yet) closes the connection, as a line decoder's limit does.
-constexpr std::size_t kMaxLineLength = 1024 * 1024;
+constexpr std::size_t kMaxLineLength = std::size_t{1024} * 1024;
 
 struct Server;
 
@@ -143,7 +144,7 @@ void echo(Connection* conn, const uv_buf_t* bufs, unsigned nbufs) {
     closeConnection(conn);  // A failed call never runs its callback: the request is freed here.
     return;
   }
-  request.release();  // Owned by onWritten from here.
+  static_cast<void>(request.release());  // onWritten owns it from here.
   if (uv_stream_get_write_queue_size(stream) > kMaxQueuedBytes) {
     uv_read_stop(stream);
     conn->reading = false;
@@ -212,7 +213,10 @@ void onConnection(uv_stream_t* listener, int status) noexcept {
     std::fprintf(stderr, "raw-libuv-echo: accept: %s\n", uv_strerror(status));
     return;
   }
-  auto* conn = new Connection;
+  auto* conn = new (std::nothrow) Connection;
+  if (conn == nullptr) {
+    return;  // Out of memory: leave the socket unaccepted (libuv stops accepting).
+  }
   conn->server = server;
   if (uv_tcp_init(server->loop, &conn->tcp) != 0) {
     delete conn;
