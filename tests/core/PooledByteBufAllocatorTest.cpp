@@ -109,6 +109,82 @@ TEST_F(PooledByteBufAllocatorTest, SecondAllocationOfAClassHitsTheThreadCache) {
   EXPECT_EQ(alloc.metrics().cacheHits, 2U);
 }
 
+TEST_F(PooledByteBufAllocatorTest, ReleasedBlocksAreReusedMostRecentFirst) {
+  PooledByteBufAllocator alloc;
+  const std::uint8_t* first = nullptr;
+  const std::uint8_t* second = nullptr;
+  {
+    ByteBuf a = alloc.buffer(10);
+    ByteBuf b = alloc.buffer(10);
+    first = a.memoryAddress();
+    second = b.memoryAddress();
+    a = ByteBuf();
+  }  // b goes last
+  ByteBuf x = alloc.buffer(10);
+  ByteBuf y = alloc.buffer(10);
+  ByteBuf z = alloc.buffer(10);
+  EXPECT_EQ(x.memoryAddress(), second);  // still warm in the CPU's cache
+  EXPECT_EQ(y.memoryAddress(), first);
+  EXPECT_NE(z.memoryAddress(), first);
+  EXPECT_NE(z.memoryAddress(), second);
+  EXPECT_EQ(alloc.metrics().cacheHits, 4U);  // all but the first allocation
+}
+
+TEST_F(PooledByteBufAllocatorTest, ThreadCacheKeepsAtMostItsShareOfAClass) {
+  // Allocates twenty 64-byte buffers, releases them all, allocates twenty again, and
+  // returns how many of the second twenty missed the thread cache.
+  auto missesAfterReleasingTwenty = [](PooledByteBufAllocator& alloc) {
+    std::vector<ByteBuf> bufs;
+    for (int i = 0; i < 20; ++i) {
+      bufs.push_back(alloc.buffer(10));
+    }
+    bufs.clear();
+    const auto before = alloc.metrics();
+    for (int i = 0; i < 20; ++i) {
+      bufs.push_back(alloc.buffer(10));
+    }
+    const auto after = alloc.metrics();
+    return (after.allocations - before.allocations) - (after.cacheHits - before.cacheHits);
+  };
+  PooledByteBufAllocator roomy;  // 256 KiB a class: all twenty stay in the cache
+  EXPECT_EQ(missesAfterReleasingTwenty(roomy), 0U);
+  PooledByteBufAllocator small({.threadCacheBytesPerClass = 512});  // eight 64-byte blocks
+  EXPECT_GE(missesAfterReleasingTwenty(small), 1U);  // the rest went back to the arena
+  expectNoneLive(roomy);
+  expectNoneLive(small);
+}
+
+TEST_F(PooledByteBufAllocatorTest, ClassCachedInOneBlockOnlyStillCycles) {
+  // 64 KiB a class: the 64 KiB class holds a single block per thread.
+  PooledByteBufAllocator alloc({.threadCacheBytesPerClass = 64 << 10});
+  constexpr std::size_t kSize = (64 << 10) - kHeader;
+  std::vector<ByteBuf> bufs;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      bufs.push_back(alloc.buffer(kSize));
+      bufs.back().writeZero(kSize);
+    }
+    bufs.clear();
+  }
+  const auto m = alloc.metrics();
+  EXPECT_EQ(m.allocations, 9U);
+  EXPECT_EQ(m.cacheHits, 2U);  // the first buffer of the second and third rounds
+  expectNoneLive(alloc);
+}
+
+TEST_F(PooledByteBufAllocatorTest, ClassTooLargeToCacheGoesStraightToTheArena) {
+  PooledByteBufAllocator alloc;  // 256 KiB a class: no 512 KiB block fits
+  constexpr std::size_t kSize = (512 << 10) - kHeader;
+  for (int i = 0; i < 3; ++i) {
+    ByteBuf buf = alloc.buffer(kSize);
+    buf.writeZero(kSize);
+  }
+  const auto m = alloc.metrics();
+  EXPECT_EQ(m.allocations, 3U);
+  EXPECT_EQ(m.cacheHits, 0U);
+  expectNoneLive(alloc);
+}
+
 TEST_F(PooledByteBufAllocatorTest, EveryRequestNearAClassBoundaryFits) {
   PooledByteBufAllocator alloc;
   const auto classes = sizeClasses();

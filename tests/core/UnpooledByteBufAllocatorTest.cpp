@@ -93,6 +93,10 @@ TEST_F(UnpooledByteBufAllocatorTest, HeadroomIsPartOfTheBlock) {
   EXPECT_EQ(buf.capacity(), 116U);
   EXPECT_EQ(alloc.metrics().usedBytes, 116 + kHeader);
   EXPECT_THROW(alloc.bufferWithHeadroom(16, 100, 115), std::out_of_range);
+  // A headroom so large that headroom + capacity wraps around is refused too.
+  EXPECT_THROW(alloc.bufferWithHeadroom(SIZE_MAX, 2), std::out_of_range);
+  EXPECT_THROW(alloc.bufferWithHeadroom(std::size_t{1} << 32, 0), std::out_of_range);
+  EXPECT_EQ(alloc.metrics().allocations, 1U);
 }
 
 TEST_F(UnpooledByteBufAllocatorTest, BuffersMayBeReleasedOnAnyThread) {

@@ -66,10 +66,4 @@ void PoolArena::freeBatch(ByteBufStorage* const* blocks, std::size_t n) noexcept
   }
 }
 
-ByteBufStorage* PoolArena::allocateStorage(std::size_t capacity) {
-  return core_.allocate(capacity);
-}
-
-void PoolArena::releaseStorage(ByteBufStorage* storage) noexcept { core_.release(storage); }
-
 }  // namespace sluice::detail

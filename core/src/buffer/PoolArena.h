@@ -35,7 +35,7 @@ class PoolArena final : public StorageOwner {
   PoolCore& core() const noexcept { return core_; }
 
   // Growth and release of a buffer whose block came from here go through the core, which
-  // picks the calling thread's cache.
+  // picks the calling thread's cache (defined in PoolCore.cpp).
   ByteBufStorage* allocateStorage(std::size_t capacity) override;
   void releaseStorage(ByteBufStorage* storage) noexcept override;
 

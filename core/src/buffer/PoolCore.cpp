@@ -53,15 +53,8 @@ PoolCore::PoolCore(const PooledByteBufAllocatorConfig& config)
 
 PoolCore::~PoolCore() = default;
 
-PoolThreadCache* PoolCore::currentCache() {
-  if (tlsLast.core == this) [[likely]] {
-    return tlsLast.cache;
-  }
-  return findOrCreateCache();
-}
-
 PoolThreadCache* PoolCore::findOrCreateCache() {
-  if (tlsExiting || !cachesEnabled_) {
+  if (tlsExiting || !cachesEnabled_ || closed()) {
     return nullptr;
   }
   auto& caches = tlsCaches.caches;
@@ -103,21 +96,13 @@ void PoolCore::trimCurrentThreadCache() noexcept {
   }
 }
 
-ByteBufStorage* PoolCore::allocate(std::size_t capacity) {
-  const std::size_t blockBytes = sizeof(ByteBufStorage) + capacity;
-  if (blockBytes > maxPooledBytes_) {
-    return allocateHuge(capacity);
-  }
-  const std::size_t sizeClass = sizeClassOf(blockBytes);
-  ByteBufStorage* storage;
-  if (PoolThreadCache* cache = currentCache(); cache != nullptr) [[likely]] {
-    storage = cache->allocate(sizeClass);
-  } else {
-    PoolArena& arena = *arenas_[nextArena_.fetch_add(1, std::memory_order_relaxed) % arenas_.size()];
-    arena.allocateBatch(sizeClass, &storage, 1);
-    otherAllocations_.fetch_add(1, std::memory_order_relaxed);
-    otherAllocatedBytes_.fetch_add(sizeClassBytes(sizeClass), std::memory_order_relaxed);
-  }
+// The fast paths of allocate() and release() are one thread-local compare away from the
+// calling thread's cache; everything else is out of line.
+
+namespace {
+
+// Makes a free block a live buffer's storage.
+ByteBufStorage* prepare(ByteBufStorage* storage) noexcept {
   unpoisonMemory(storage->data(), storage->capacity);
   storage->refCnt.store(1, std::memory_order_relaxed);
   storage->flags = 0;
@@ -125,25 +110,60 @@ ByteBufStorage* PoolCore::allocate(std::size_t capacity) {
   return storage;
 }
 
+}  // namespace
+
+ByteBufStorage* PoolCore::allocate(std::size_t capacity) {
+  const std::size_t blockBytes = sizeof(ByteBufStorage) + capacity;
+  if (blockBytes > maxPooledBytes_) [[unlikely]] {
+    return allocateHuge(capacity);
+  }
+  const std::size_t sizeClass = sizeClassOfFast(blockBytes);
+  if (tlsLast.core == this) [[likely]] {
+    if (ByteBufStorage* storage = tlsLast.cache->tryAllocate(sizeClass); storage != nullptr)
+        [[likely]] {
+      return prepare(storage);
+    }
+  }
+  return allocateSlow(sizeClass);
+}
+
+ByteBufStorage* PoolCore::allocateSlow(std::size_t sizeClass) {
+  if (PoolThreadCache* cache = findOrCreateCache(); cache != nullptr) {
+    return prepare(cache->allocate(sizeClass));
+  }
+  PoolArena& arena = *arenas_[nextArena_.fetch_add(1, std::memory_order_relaxed) % arenas_.size()];
+  ByteBufStorage* storage = nullptr;
+  arena.allocateBatch(sizeClass, &storage, 1);
+  otherAllocations_[sizeClass].fetch_add(1, std::memory_order_relaxed);
+  return prepare(storage);
+}
+
 void PoolCore::release(ByteBufStorage* storage) noexcept {
   storage->state = ByteBufStorage::kFreed;
-  if (storage->sizeClass == ByteBufStorage::kUnpooled) {
+  if (storage->sizeClass == ByteBufStorage::kUnpooled) [[unlikely]] {
     releaseHuge(storage);
     return;
   }
   poisonMemory(storage->data(), storage->capacity);
+  if (tlsLast.core == this) [[likely]] {
+    tlsLast.cache->free(storage);
+    return;
+  }
+  releaseSlow(storage);
+}
+
+void PoolCore::releaseSlow(ByteBufStorage* storage) noexcept {
   PoolThreadCache* cache = nullptr;
   try {
-    cache = currentCache();
+    cache = findOrCreateCache();
   } catch (...) {
     // No memory for a new cache: the block goes straight home instead.
   }
-  if (cache != nullptr) [[likely]] {
+  if (cache != nullptr) {
     cache->free(storage);
     return;
   }
-  otherFrees_.fetch_add(1, std::memory_order_relaxed);
-  otherFreedBytes_.fetch_add(sizeClassBytes(storage->sizeClass), std::memory_order_relaxed);
+  otherFrees_[storage->sizeClass].fetch_add(1, std::memory_order_relaxed);
   static_cast<PoolArena*>(storage->owner)->freeBatch(&storage, 1);
 }
 
@@ -157,16 +177,16 @@ ByteBufStorage* PoolCore::allocateHuge(std::size_t capacity) {
   storage->capacity = static_cast<std::uint32_t>(capacity);
   storage->owner = this;
   storage->sizeClass = ByteBufStorage::kUnpooled;
-  otherAllocations_.fetch_add(1, std::memory_order_relaxed);
-  otherAllocatedBytes_.fetch_add(blockBytes, std::memory_order_relaxed);
+  hugeAllocations_.fetch_add(1, std::memory_order_relaxed);
+  hugeBytes_.fetch_add(blockBytes, std::memory_order_relaxed);
   reservedBytes_.fetch_add(blockBytes, std::memory_order_relaxed);
   return storage;
 }
 
 void PoolCore::releaseHuge(ByteBufStorage* storage) noexcept {
   const std::size_t blockBytes = sizeof(ByteBufStorage) + storage->capacity;
-  otherFrees_.fetch_add(1, std::memory_order_relaxed);
-  otherFreedBytes_.fetch_add(blockBytes, std::memory_order_relaxed);
+  hugeFrees_.fetch_add(1, std::memory_order_relaxed);
+  hugeBytes_.fetch_sub(blockBytes, std::memory_order_relaxed);
   reservedBytes_.fetch_sub(blockBytes, std::memory_order_relaxed);
   storage->~ByteBufStorage();
   std::free(storage);
@@ -177,47 +197,55 @@ void PoolCore::registerCache(PoolThreadCache* cache) {
   caches_.push_back(cache);
 }
 
-void PoolCore::retireCounters(const PoolCacheCounters& counters) noexcept {
+void PoolCore::retireCache(const PoolThreadCache& cache) noexcept {
+  PoolCounterTotals totals;
   std::lock_guard lock(cachesMutex_);
-  otherAllocations_.fetch_add(counters.allocations.load(), std::memory_order_relaxed);
-  otherCacheHits_.fetch_add(counters.cacheHits.load(), std::memory_order_relaxed);
-  otherAllocatedBytes_.fetch_add(counters.allocatedBytes.load(), std::memory_order_relaxed);
-  otherFrees_.fetch_add(counters.frees.load(), std::memory_order_relaxed);
-  otherFreedBytes_.fetch_add(counters.freedBytes.load(), std::memory_order_relaxed);
-  std::erase_if(caches_, [&](PoolThreadCache* c) { return &c->counters() == &counters; });
+  cache.addCountersTo(totals);
+  for (std::size_t c = 0; c < kNumSizeClasses; ++c) {
+    otherAllocations_[c].fetch_add(totals.allocations[c], std::memory_order_relaxed);
+    otherFrees_[c].fetch_add(totals.frees[c], std::memory_order_relaxed);
+  }
+  otherCacheHits_.fetch_add(totals.cacheHits, std::memory_order_relaxed);
+  std::erase(caches_, &cache);
 }
 
 ByteBufAllocatorMetrics PoolCore::metrics() const {
-  // Sums wrap modulo 2^64: a cache that frees more than it allocates (cross-thread frees)
-  // adds a "negative" amount, and the total comes out right.
-  std::uint64_t allocations = 0;
-  std::uint64_t hits = 0;
-  std::uint64_t allocatedBytes = 0;
-  std::uint64_t frees = 0;
-  std::uint64_t freedBytes = 0;
+  PoolCounterTotals totals;
   {
     std::lock_guard lock(cachesMutex_);
     for (const PoolThreadCache* cache : caches_) {
-      const PoolCacheCounters& c = cache->counters();
-      allocations += c.allocations.load(std::memory_order_relaxed);
-      hits += c.cacheHits.load(std::memory_order_relaxed);
-      allocatedBytes += c.allocatedBytes.load(std::memory_order_relaxed);
-      frees += c.frees.load(std::memory_order_relaxed);
-      freedBytes += c.freedBytes.load(std::memory_order_relaxed);
+      cache->addCountersTo(totals);
     }
-    allocations += otherAllocations_.load(std::memory_order_relaxed);
-    hits += otherCacheHits_.load(std::memory_order_relaxed);
-    allocatedBytes += otherAllocatedBytes_.load(std::memory_order_relaxed);
-    frees += otherFrees_.load(std::memory_order_relaxed);
-    freedBytes += otherFreedBytes_.load(std::memory_order_relaxed);
+    for (std::size_t c = 0; c < kNumSizeClasses; ++c) {
+      totals.allocations[c] += otherAllocations_[c].load(std::memory_order_relaxed);
+      totals.frees[c] += otherFrees_[c].load(std::memory_order_relaxed);
+    }
+    totals.cacheHits += otherCacheHits_.load(std::memory_order_relaxed);
   }
   ByteBufAllocatorMetrics m;
-  m.allocations = allocations;
-  m.cacheHits = hits;
-  m.liveBuffers = allocations - frees;
-  m.usedBytes = allocatedBytes - freedBytes;
+  // Sums and differences wrap modulo 2^64 (see PoolCounterTotals) and come out right.
+  for (std::size_t c = 0; c < kNumSizeClasses; ++c) {
+    const std::uint64_t live = totals.allocations[c] - totals.frees[c];
+    m.allocations += totals.allocations[c];
+    m.liveBuffers += live;
+    m.usedBytes += live * sizeClassBytes(c);
+  }
+  const std::uint64_t hugeAllocations = hugeAllocations_.load(std::memory_order_relaxed);
+  m.allocations += hugeAllocations;
+  m.liveBuffers += hugeAllocations - hugeFrees_.load(std::memory_order_relaxed);
+  m.usedBytes += hugeBytes_.load(std::memory_order_relaxed);
+  m.cacheHits = totals.cacheHits;
   m.reservedBytes = reservedBytes_.load(std::memory_order_relaxed);
   return m;
 }
+
+// Growth and release of a buffer whose block came from an arena: defined here, beside the
+// thread-local state, so that the fast paths inline into them.
+
+ByteBufStorage* PoolArena::allocateStorage(std::size_t capacity) {
+  return core_.allocate(capacity);
+}
+
+void PoolArena::releaseStorage(ByteBufStorage* storage) noexcept { core_.release(storage); }
 
 }  // namespace sluice::detail

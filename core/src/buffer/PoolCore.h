@@ -47,18 +47,20 @@ class PoolCore final : public StorageOwner, public std::enable_shared_from_this<
   }
   void registerCache(PoolThreadCache* cache);
   /// Folds a dying cache's counters into the core's and forgets the cache.
-  void retireCounters(const PoolCacheCounters& counters) noexcept;
+  void retireCache(const PoolThreadCache& cache) noexcept;
 
   ByteBufStorage* allocateStorage(std::size_t capacity) override { return allocate(capacity); }
   void releaseStorage(ByteBufStorage* storage) noexcept override { release(storage); }
 
  private:
   // The calling thread's cache of this core, made on first use; null while the thread is
-  // exiting or when caches are off.
-  PoolThreadCache* currentCache();
+  // exiting, when caches are off, or once the allocator is gone.
   PoolThreadCache* findOrCreateCache();
-  ByteBufStorage* allocateHuge(std::size_t capacity);
-  void releaseHuge(ByteBufStorage* storage) noexcept;
+  // The slow paths stay out of line, so that the fast paths need no stack frame.
+  [[gnu::noinline]] ByteBufStorage* allocateSlow(std::size_t sizeClass);
+  [[gnu::noinline]] void releaseSlow(ByteBufStorage* storage) noexcept;
+  [[gnu::noinline]] ByteBufStorage* allocateHuge(std::size_t capacity);
+  [[gnu::noinline]] void releaseHuge(ByteBufStorage* storage) noexcept;
 
   const std::size_t maxPooledBytes_;
   const bool cachesEnabled_;
@@ -68,12 +70,14 @@ class PoolCore final : public StorageOwner, public std::enable_shared_from_this<
   std::atomic<bool> closed_{false};
 
   std::atomic<std::uint64_t> reservedBytes_{0};
-  // Counters of dead caches, of allocations made with no cache, and of huge blocks.
-  std::atomic<std::uint64_t> otherAllocations_{0};
+  // Counters of dead caches and of blocks allocated or freed with no cache, per size class.
+  std::array<std::atomic<std::uint64_t>, kNumSizeClasses> otherAllocations_{};
+  std::array<std::atomic<std::uint64_t>, kNumSizeClasses> otherFrees_{};
   std::atomic<std::uint64_t> otherCacheHits_{0};
-  std::atomic<std::uint64_t> otherAllocatedBytes_{0};
-  std::atomic<std::uint64_t> otherFrees_{0};
-  std::atomic<std::uint64_t> otherFreedBytes_{0};
+  // Huge (unpooled) blocks: how many were made and freed, and the bytes of the live ones.
+  std::atomic<std::uint64_t> hugeAllocations_{0};
+  std::atomic<std::uint64_t> hugeFrees_{0};
+  std::atomic<std::uint64_t> hugeBytes_{0};
 
   mutable std::mutex cachesMutex_;
   std::vector<PoolThreadCache*> caches_;

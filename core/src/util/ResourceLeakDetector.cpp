@@ -18,15 +18,15 @@ namespace {
 
 constexpr int kShallowFrames = 8;
 constexpr int kDeepFrames = 32;
-// The first frame backtrace() returns is maybeTrack's own. The allocator's frames above the
-// caller are kept: how many there are depends on what the compiler inlined, and skipping a
-// fixed number of them hides the caller itself in optimised builds.
-constexpr int kSkippedFrames = 1;
+// backtrace() returns the detector's own frames first: maybeTrack's, and in sanitizer builds
+// the interceptor's of backtrace() itself. At most this many are captured on top of a stack.
+constexpr int kMaxOwnFrames = 4;
 
 struct Entry {
   std::size_t capacity = 0;
+  int first = 0;  // frames[first] is maybeTrack's caller; those before it are the detector's
   int depth = 0;
-  std::array<void*, kDeepFrames> frames{};
+  std::array<void*, kDeepFrames + kMaxOwnFrames> frames{};
 };
 
 // The registry of tracked buffers (DESIGN.md, "Process-wide state"). Never destroyed, so
@@ -66,7 +66,7 @@ int levelFromEnvironment() {
 
 std::string symbolize(const Entry& entry) {
   std::string out;
-  for (int i = kSkippedFrames; i < entry.depth; ++i) {
+  for (int i = entry.first; i < entry.depth; ++i) {
     void* frame = entry.frames[static_cast<std::size_t>(i)];
     Dl_info info{};
     std::string name;
@@ -82,7 +82,7 @@ std::string symbolize(const Entry& entry) {
     } else {
       name = fmt::format("{}", frame);
     }
-    fmt::format_to(std::back_inserter(out), "\t#{} {}\n", i - kSkippedFrames, name);
+    fmt::format_to(std::back_inserter(out), "\t#{} {}\n", i - entry.first, name);
   }
   return out;
 }
@@ -105,7 +105,8 @@ void ResourceLeakDetector::setSamplingInterval(std::uint32_t interval) noexcept 
   gSamplingInterval.store(std::max<std::uint32_t>(1, interval), std::memory_order_relaxed);
 }
 
-void ResourceLeakDetector::maybeTrack(detail::ByteBufStorage* storage) {
+// Never inlined: the stack it records starts at its return address.
+[[gnu::noinline]] void ResourceLeakDetector::maybeTrack(detail::ByteBufStorage* storage) {
   const auto lvl = level();
   if (lvl == LeakDetectionLevel::Disabled) {
     return;
@@ -117,7 +118,18 @@ void ResourceLeakDetector::maybeTrack(detail::ByteBufStorage* storage) {
   Entry entry;
   entry.capacity = storage->capacity;
   const int want = (lvl == LeakDetectionLevel::Simple ? kShallowFrames : kDeepFrames);
-  entry.depth = backtrace(entry.frames.data(), std::min(want + kSkippedFrames, kDeepFrames));
+  // The stack starts at whatever called this function, found by its return address, so
+  // that neither inlining (which varies with the build) nor a sanitizer decides what is cut:
+  // a fixed number of frames skipped would sometimes cut the allocating function itself.
+  void* const caller = __builtin_return_address(0);
+  entry.depth = backtrace(entry.frames.data(), want + kMaxOwnFrames);
+  for (int i = 0; i < std::min(entry.depth, kMaxOwnFrames + 1); ++i) {
+    if (entry.frames[static_cast<std::size_t>(i)] == caller) {
+      entry.first = i;
+      break;
+    }
+  }
+  entry.depth = std::min(entry.depth, entry.first + want);
   static const bool atExitRegistered = [] {
     return SLUICE_DCHECK_IS_ON && std::atexit(reportAtExit) == 0;
   }();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sluice/buffer/ByteBuf.h>
+#include <sluice/util/ResourceLeakDetector.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -51,7 +52,20 @@ class ByteBufAllocator {
   /// A buffer that starts with `headroom` bytes before readerIndex for an encoder to
   /// prepend into (ByteBuf::prepend). capacity() counts the headroom; so does maxCapacity.
   ByteBuf bufferWithHeadroom(std::size_t headroom, std::size_t initialCapacity,
-                             std::size_t maxCapacity = ByteBuf::kMaxCapacity);
+                             std::size_t maxCapacity = ByteBuf::kMaxCapacity) {
+    // Inline: with the checks and the handle made in place, allocation costs one virtual
+    // call into the allocator. Each operand is at most 2^31 - 1, so the sum cannot wrap.
+    const std::size_t capacity = headroom + initialCapacity;
+    if (headroom > ByteBuf::kMaxCapacity || initialCapacity > ByteBuf::kMaxCapacity ||
+        maxCapacity > ByteBuf::kMaxCapacity || capacity > maxCapacity) [[unlikely]] {
+      throwBadCapacity(headroom, initialCapacity, maxCapacity);
+    }
+    detail::ByteBufStorage* storage = newStorage(capacity);
+    ResourceLeakDetector::onAllocate(storage);
+    return detail::ByteBufAccess::wrap(storage, static_cast<std::uint32_t>(headroom),
+                                       static_cast<std::uint32_t>(capacity),
+                                       static_cast<std::uint32_t>(maxCapacity));
+  }
   /// Netty's ioBuffer: a buffer meant for socket I/O. The same as buffer() here, since all
   /// of sluice's memory is native.
   ByteBuf ioBuffer(std::size_t initialCapacity = kDefaultInitialCapacity) {
@@ -76,6 +90,10 @@ class ByteBufAllocator {
 
   /// Storage with at least `capacity` usable bytes and a reference count of one.
   virtual detail::ByteBufStorage* newStorage(std::size_t capacity) = 0;
+
+ private:
+  [[noreturn]] static void throwBadCapacity(std::size_t headroom, std::size_t initialCapacity,
+                                            std::size_t maxCapacity);
 };
 
 }  // namespace sluice

@@ -28,11 +28,13 @@ struct PooledByteBufAllocatorConfig {
 /// Memory comes in chunks, each carved into blocks of one size class (64 B to 1 MiB in
 /// half-power-of-two steps, 32 bytes of each block being the buffer header). Each thread
 /// keeps a cache of free blocks per class: an allocation or a release that hits the cache
-/// takes no lock and no atomic read-modify-write. A cache that runs dry refills a batch from
-/// its arena under the arena's lock; one that overflows gives half back. A buffer may be
-/// released on any thread: its block goes to the releasing thread's cache, and overflow goes
-/// back to the block's own arena, so memory allocated on one thread and freed on another
-/// still returns to where it is allocated. Larger sizes are unpooled.
+/// takes no lock and no atomic read-modify-write, and the block released last waits in a
+/// slot of its own, so that allocating right after a release is one pointer swap. A cache
+/// that runs dry refills a batch from its arena under the arena's lock; one that overflows
+/// gives half back. A buffer may be released on any thread: its block goes to the releasing
+/// thread's cache, and overflow goes back to the block's own arena, so memory allocated on
+/// one thread and freed on another still returns to where it is allocated. Larger sizes are
+/// unpooled.
 ///
 /// Chunks are kept until the allocator and every thread cache holding its blocks are gone;
 /// the pool's footprint is its high-water mark. Thread: any.
