@@ -95,9 +95,10 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
   }
 
   void handOut(const ChannelPtr& ch, const Promise<ChannelPtr>& promise) {
-    if (promise.trySuccess(ch)) {
-      acquiredGauge.fetch_add(1, std::memory_order_relaxed);
-    } else {
+    // Counted before the acquirer can see it.
+    acquiredGauge.fetch_add(1, std::memory_order_relaxed);
+    if (!promise.trySuccess(ch)) {
+      acquiredGauge.fetch_sub(1, std::memory_order_relaxed);
       // The acquirer gave up (timed out): keep the connection for the next one.
       --open;
       release(ch);

@@ -32,7 +32,8 @@ struct EmbeddedLoopHolder {
 /// ```
 ///
 /// The channel is registered and active once constructed. It may live on the stack; own it
-/// with std::make_shared for code that needs a ChannelPtr. Thread: the test's thread.
+/// with std::make_shared for code that needs a ChannelPtr. Its handlers live as long as it
+/// does, even after finish(), so a test may inspect them. Thread: the test's thread.
 class EmbeddedChannel final : private detail::EmbeddedLoopHolder, public Channel {
  public:
   EmbeddedChannel();
