@@ -142,6 +142,65 @@ TEST_P(ByteBufTest, AccessorsAtCapacityBoundaries) {
   EXPECT_THROW(buf.setZero(15, 2), std::out_of_range);
 }
 
+// Every relative accessor with exactly its width left succeeds; with one byte less it throws
+// and leaves the index where it was. Writes are bounded by maxCapacity, reads by writerIndex.
+TEST_P(ByteBufTest, RelativeAccessorsAtTheirBoundaries) {
+  struct Case {
+    std::size_t width;
+    std::function<void(ByteBuf&)> write;
+    std::function<void(ByteBuf&)> read;
+  };
+  const std::vector<Case> cases = {
+      {1, [](ByteBuf& b) { b.writeByte(0x80); }, [](ByteBuf& b) { (void)b.readByte(); }},
+      {1, [](ByteBuf& b) { b.writeBoolean(true); }, [](ByteBuf& b) { (void)b.readBoolean(); }},
+      {2, [](ByteBuf& b) { b.writeShort(1); }, [](ByteBuf& b) { (void)b.readShort(); }},
+      {2, [](ByteBuf& b) { b.writeShortLE(1); }, [](ByteBuf& b) { (void)b.readUnsignedShortLE(); }},
+      {3, [](ByteBuf& b) { b.writeMedium(1); }, [](ByteBuf& b) { (void)b.readMedium(); }},
+      {3, [](ByteBuf& b) { b.writeMediumLE(1); }, [](ByteBuf& b) { (void)b.readMediumLE(); }},
+      {4, [](ByteBuf& b) { b.writeInt(1); }, [](ByteBuf& b) { (void)b.readUnsignedInt(); }},
+      {4, [](ByteBuf& b) { b.writeIntLE(1); }, [](ByteBuf& b) { (void)b.readIntLE(); }},
+      {8, [](ByteBuf& b) { b.writeLong(1); }, [](ByteBuf& b) { (void)b.readLong(); }},
+      {8, [](ByteBuf& b) { b.writeLongLE(1); }, [](ByteBuf& b) { (void)b.readLongLE(); }},
+      {5, [](ByteBuf& b) { b.writeBytes("12345"); },
+       [](ByteBuf& b) {
+         std::array<std::uint8_t, 5> five{};
+         b.readBytes(five);
+       }},
+      {6, [](ByteBuf& b) { b.writeZero(6); }, [](ByteBuf& b) { b.skipBytes(6); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.width);
+    // Exactly the width fits (the block may have room beyond it: maxCapacity decides).
+    ByteBuf buf = alloc().buffer(1, c.width);
+    EXPECT_NO_THROW(c.write(buf));
+    EXPECT_EQ(buf.writerIndex(), c.width);
+    EXPECT_THROW(c.write(buf), std::out_of_range);
+    EXPECT_EQ(buf.writerIndex(), c.width);
+    EXPECT_NO_THROW(c.read(buf));
+    EXPECT_EQ(buf.readerIndex(), c.width);
+    EXPECT_THROW(c.read(buf), std::out_of_range);
+    EXPECT_EQ(buf.readerIndex(), c.width);
+    // One byte short, for writing and for reading.
+    ByteBuf small = alloc().buffer(c.width - 1, c.width - 1);
+    EXPECT_THROW(c.write(small), std::out_of_range);
+    EXPECT_EQ(small.writerIndex(), 0U);
+    small.writeZero(c.width - 1);
+    EXPECT_THROW(c.read(small), std::out_of_range);
+    EXPECT_EQ(small.readerIndex(), 0U);
+    // A slice is bounded by its own length, not by the memory around it.
+    ByteBuf big = alloc().buffer(64);
+    big.writeZero(64);
+    ByteBuf slice = big.slice(8, c.width);
+    EXPECT_NO_THROW(c.read(slice));
+    EXPECT_THROW(c.read(slice), std::out_of_range);
+    ByteBuf shorter = big.slice(8, c.width - 1);
+    EXPECT_THROW(c.read(shorter), std::out_of_range);
+    slice.clear();
+    EXPECT_NO_THROW(c.write(slice));
+    EXPECT_THROW(c.write(slice), std::out_of_range);
+  }
+}
+
 TEST_P(ByteBufTest, ReadsPastWriterIndexThrowAndLeaveIndicesAlone) {
   ByteBuf buf = alloc().buffer(16);
   buf.writeMedium(1);
