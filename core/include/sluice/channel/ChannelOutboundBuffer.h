@@ -2,11 +2,11 @@
 
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/Message.h>
+#include <sluice/channel/detail/RingBuffer.h>
 
 #include <sys/uio.h>
 
 #include <cstddef>
-#include <deque>
 #include <span>
 
 namespace sluice {
@@ -66,7 +66,7 @@ class ChannelOutboundBuffer {
  private:
   struct Entry {
     Message msg;
-    std::size_t size;
+    std::size_t size = 0;
     ChannelPromise promise;
   };
 
@@ -76,7 +76,7 @@ class ChannelOutboundBuffer {
   void partlyWritten(std::size_t written);
 
   Channel& channel_;
-  std::deque<Entry> entries_;
+  detail::RingBuffer<Entry> entries_;
   std::size_t flushed_ = 0;  // entries_[0, flushed_) are flushed
   std::size_t pendingBytes_ = 0;
   bool writable_ = true;
