@@ -3,7 +3,6 @@
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/Message.h>
 #include <sluice/channel/detail/RingBuffer.h>
-
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -28,7 +27,7 @@ class ChannelOutboundBuffer {
   ChannelOutboundBuffer& operator=(const ChannelOutboundBuffer&) = delete;
 
   /// Appends an unflushed entry of `size` bytes (as estimateMessageSize counts them).
-  void addMessage(Message msg, std::size_t size, ChannelPromise promise);
+  void addMessage(Message&& msg, std::size_t size, ChannelPromise&& promise);
   /// Marks every entry added so far as flushed.
   void addFlush() noexcept { flushed_ = entries_.size(); }
 
@@ -68,6 +67,12 @@ class ChannelOutboundBuffer {
     Message msg;
     std::size_t size = 0;
     ChannelPromise promise;
+
+    void assign(Message&& m, std::size_t s, ChannelPromise&& p) noexcept {
+      msg = std::move(m);
+      size = s;
+      promise = std::move(p);
+    }
   };
 
   void incrementPending(std::size_t size);

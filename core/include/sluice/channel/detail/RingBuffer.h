@@ -18,11 +18,13 @@ class RingBuffer {
   T& operator[](std::size_t i) noexcept { return slots_[(head_ + i) & (capacity_ - 1)]; }
   T& front() noexcept { return slots_[head_]; }
 
-  void push_back(T value) {
+  /// Assigns the next free slot from `args` (field by field: no temporary element).
+  template <typename... Args>
+  void emplace_back(Args&&... args) {
     if (size_ == capacity_) {
       grow();
     }
-    slots_[(head_ + size_) & (capacity_ - 1)] = std::move(value);
+    slots_[(head_ + size_) & (capacity_ - 1)].assign(std::forward<Args>(args)...);
     ++size_;
   }
   /// Moves the front element out.
