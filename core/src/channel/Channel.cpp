@@ -1,8 +1,7 @@
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/EventLoop.h>
 #include <sluice/util/Log.h>
-
-#include <fmt/format.h>
 
 namespace sluice {
 
@@ -79,9 +78,7 @@ void Channel::onClosed(const Error& cause) {
     return;
   }
   try {
-    eventLoop_.execute([keep = taskKeepAlive(), this] {
-      pipeline_.releaseRemovedHandlers();
-    });
+    eventLoop_.execute([keep = taskKeepAlive(), this] { pipeline_.releaseRemovedHandlers(); });
   } catch (const ErrorException&) {
     // The loop has terminated: this is its last pass over closing sockets, which runs no
     // handler code, so they can go now.
@@ -135,8 +132,8 @@ void Channel::bindFromHead(const SocketAddress& localAddress, ChannelPromise pro
   doBind(localAddress, std::move(promise));
 }
 
-void Channel::connectFromHead(const SocketAddress& remoteAddress,
-                              const SocketAddress& localAddress, ChannelPromise promise) {
+void Channel::connectFromHead(const SocketAddress& remoteAddress, const SocketAddress& localAddress,
+                              ChannelPromise promise) {
   if (!isOpen()) {
     promise.tryFailure(Error(CoreErrc::ClosedChannel));
     return;
@@ -171,7 +168,7 @@ void Channel::readFromHead() {
   }
 }
 
-void Channel::writeFromHead(Message msg, ChannelPromise promise) {
+void Channel::writeFromHead(Message&& msg, ChannelPromise&& promise) {
   if (closing_ || !isOpen()) {
     // Released here; the promise says why.
     promise.tryFailure(Error(CoreErrc::ClosedChannel, "write to a closed channel"));

@@ -56,10 +56,9 @@ AttributeMap& ChannelHandlerContext::attributes() const noexcept { return channe
 template <typename Invoke>
 void ChannelHandlerContext::outbound(std::uint32_t mask, Invoke&& invoke) {
   if (!executor().inEventLoop()) {
-    executor().execute([keep = channel_.weak_from_this().lock(), this, mask,
-                        invoke = std::forward<Invoke>(invoke)]() mutable {
-      outbound(mask, std::move(invoke));
-    });
+    executor().execute(
+        [keep = channel_.weak_from_this().lock(), this, mask,
+         invoke = std::forward<Invoke>(invoke)]() mutable { outbound(mask, std::move(invoke)); });
     return;
   }
   ChannelHandlerContext* next = findOutbound(mask);
@@ -76,15 +75,13 @@ void ChannelHandlerContext::outbound(std::uint32_t mask, Invoke&& invoke) {
 
 // Each fire* finds the next context that handles the event and calls it directly when it
 // runs on the same executor (the common case: one virtual call per hop), else queues it.
-#define SLUICE_FIRE_INBOUND(mask, invoke)                                    \
-  ChannelHandlerContext* next = findInbound(mask);                           \
-  if (sameExecutor(next)) [[likely]] {                                       \
-    next->invoke();                                                          \
-  } else {                                                                   \
-    next->executor().execute([keep = channel_.weak_from_this().lock(), next] { \
-      next->invoke();                                                        \
-    });                                                                      \
-  }                                                                          \
+#define SLUICE_FIRE_INBOUND(mask, invoke)                                                          \
+  ChannelHandlerContext* next = findInbound(mask);                                                 \
+  if (sameExecutor(next)) [[likely]] {                                                             \
+    next->invoke();                                                                                \
+  } else {                                                                                         \
+    next->executor().execute([keep = channel_.weak_from_this().lock(), next] { next->invoke(); }); \
+  }                                                                                                \
   return *this
 
 ChannelHandlerContext& ChannelHandlerContext::fireChannelRegistered() {
@@ -107,7 +104,7 @@ ChannelHandlerContext& ChannelHandlerContext::fireChannelWritabilityChanged() {
 }
 #undef SLUICE_FIRE_INBOUND
 
-ChannelHandlerContext& ChannelHandlerContext::fireChannelRead(Message msg) {
+ChannelHandlerContext& ChannelHandlerContext::fireChannelRead(Message&& msg) {
   ChannelHandlerContext* next = findInbound(kMaskChannelRead);
   if (sameExecutor(next)) [[likely]] {
     next->invokeChannelRead(std::move(msg));
@@ -168,7 +165,7 @@ void ChannelHandlerContext::invokeChannelActive() {
 void ChannelHandlerContext::invokeChannelInactive() {
   SLUICE_INVOKE_INBOUND(inbound_->channelInactive(*this), fireChannelInactive());
 }
-void ChannelHandlerContext::invokeChannelRead(Message msg) {
+void ChannelHandlerContext::invokeChannelRead(Message&& msg) {
   SLUICE_INVOKE_INBOUND(inbound_->channelRead(*this, std::move(msg)),
                         fireChannelRead(std::move(msg)));
 }
@@ -196,8 +193,7 @@ void ChannelHandlerContext::invokeExceptionCaught(const Error& error) {
     // Passing it on could loop; Netty logs it too.
     Log::log(LogLevel::Warn, "channel",
              "{} handler '{}' threw from exceptionCaught: {} (while handling: {})",
-             channel_.toString(), name_, Error::fromCurrentException().message(),
-             error.message());
+             channel_.toString(), name_, Error::fromCurrentException().message(), error.message());
   }
 }
 
@@ -266,9 +262,8 @@ ChannelFuture ChannelHandlerContext::connect(const SocketAddress& remoteAddress,
 
 ChannelFuture ChannelHandlerContext::disconnect() { return disconnect(newPromise()); }
 ChannelFuture ChannelHandlerContext::disconnect(ChannelPromise promise) {
-  outbound(kMaskDisconnect, [promise](ChannelHandlerContext* next) {
-    next->invokeDisconnect(promise);
-  });
+  outbound(kMaskDisconnect,
+           [promise](ChannelHandlerContext* next) { next->invokeDisconnect(promise); });
   return promise;
 }
 
@@ -280,9 +275,8 @@ ChannelFuture ChannelHandlerContext::close(ChannelPromise promise) {
 
 ChannelFuture ChannelHandlerContext::deregister() { return deregister(newPromise()); }
 ChannelFuture ChannelHandlerContext::deregister(ChannelPromise promise) {
-  outbound(kMaskDeregister, [promise](ChannelHandlerContext* next) {
-    next->invokeDeregister(promise);
-  });
+  outbound(kMaskDeregister,
+           [promise](ChannelHandlerContext* next) { next->invokeDeregister(promise); });
   return promise;
 }
 
@@ -291,7 +285,9 @@ ChannelHandlerContext& ChannelHandlerContext::read() {
   return *this;
 }
 
-ChannelFuture ChannelHandlerContext::write(Message msg) { return write(std::move(msg), newPromise()); }
+ChannelFuture ChannelHandlerContext::write(Message msg) {
+  return write(std::move(msg), newPromise());
+}
 
 ChannelFuture ChannelHandlerContext::write(Message msg, ChannelPromise promise) {
   if (executor().inEventLoop()) [[likely]] {
@@ -396,7 +392,7 @@ void ChannelHandlerContext::invokeRead() {
   }
 }
 
-void ChannelHandlerContext::invokeWrite(Message msg, ChannelPromise promise) {
+void ChannelHandlerContext::invokeWrite(Message&& msg, ChannelPromise promise) {
   if (!invokesHandler()) {
     write(std::move(msg), std::move(promise));
     return;

@@ -130,20 +130,32 @@ class ByteBuf {
   std::int8_t getByte(std::size_t index) const { return static_cast<std::int8_t>(getU8(index)); }
   std::uint8_t getUnsignedByte(std::size_t index) const { return getU8(index); }
   bool getBoolean(std::size_t index) const { return getU8(index) != 0; }
-  std::int16_t getShort(std::size_t i) const { return static_cast<std::int16_t>(getBE<std::uint16_t>(i)); }
+  std::int16_t getShort(std::size_t i) const {
+    return static_cast<std::int16_t>(getBE<std::uint16_t>(i));
+  }
   std::uint16_t getUnsignedShort(std::size_t i) const { return getBE<std::uint16_t>(i); }
-  std::int16_t getShortLE(std::size_t i) const { return static_cast<std::int16_t>(getLE<std::uint16_t>(i)); }
+  std::int16_t getShortLE(std::size_t i) const {
+    return static_cast<std::int16_t>(getLE<std::uint16_t>(i));
+  }
   std::uint16_t getUnsignedShortLE(std::size_t i) const { return getLE<std::uint16_t>(i); }
   std::int32_t getMedium(std::size_t i) const { return signExtend24(getUnsignedMedium(i)); }
   std::uint32_t getUnsignedMedium(std::size_t i) const;
   std::int32_t getMediumLE(std::size_t i) const { return signExtend24(getUnsignedMediumLE(i)); }
   std::uint32_t getUnsignedMediumLE(std::size_t i) const;
-  std::int32_t getInt(std::size_t i) const { return static_cast<std::int32_t>(getBE<std::uint32_t>(i)); }
+  std::int32_t getInt(std::size_t i) const {
+    return static_cast<std::int32_t>(getBE<std::uint32_t>(i));
+  }
   std::uint32_t getUnsignedInt(std::size_t i) const { return getBE<std::uint32_t>(i); }
-  std::int32_t getIntLE(std::size_t i) const { return static_cast<std::int32_t>(getLE<std::uint32_t>(i)); }
+  std::int32_t getIntLE(std::size_t i) const {
+    return static_cast<std::int32_t>(getLE<std::uint32_t>(i));
+  }
   std::uint32_t getUnsignedIntLE(std::size_t i) const { return getLE<std::uint32_t>(i); }
-  std::int64_t getLong(std::size_t i) const { return static_cast<std::int64_t>(getBE<std::uint64_t>(i)); }
-  std::int64_t getLongLE(std::size_t i) const { return static_cast<std::int64_t>(getLE<std::uint64_t>(i)); }
+  std::int64_t getLong(std::size_t i) const {
+    return static_cast<std::int64_t>(getBE<std::uint64_t>(i));
+  }
+  std::int64_t getLongLE(std::size_t i) const {
+    return static_cast<std::int64_t>(getLE<std::uint64_t>(i));
+  }
   /// Copies dst.size() bytes starting at `index` into dst.
   void getBytes(std::size_t index, std::span<std::uint8_t> dst) const {
     checkIndex(index, dst.size());
@@ -214,8 +226,14 @@ class ByteBuf {
   }
 
   ByteBuf& writeByte(std::uint8_t value) {
-    ensureWritable(1);
-    memory_[writerIndex_++] = value;
+    // Indices are read into locals before the store and written once after it: a byte
+    // store may alias this object, and would otherwise force every field to be reloaded.
+    const std::uint32_t w = writerIndex_;
+    if (w == capacity_) [[unlikely]] {
+      growForWrite(1);
+    }
+    memory_[w] = value;
+    writerIndex_ = w + 1;
     return *this;
   }
   ByteBuf& writeBoolean(bool value) { return writeByte(value ? 1 : 0); }
@@ -308,9 +326,13 @@ class ByteBuf {
   std::span<const std::uint8_t> readableSpan() const noexcept {
     return {memory_ + readerIndex_, readableBytes()};
   }
-  std::span<std::uint8_t> readableSpan() noexcept { return {memory_ + readerIndex_, readableBytes()}; }
+  std::span<std::uint8_t> readableSpan() noexcept {
+    return {memory_ + readerIndex_, readableBytes()};
+  }
   /// The writable bytes (after writerIndex, up to capacity); fill them, then writerIndex(...).
-  std::span<std::uint8_t> writableSpan() noexcept { return {memory_ + writerIndex_, writableBytes()}; }
+  std::span<std::uint8_t> writableSpan() noexcept {
+    return {memory_ + writerIndex_, writableBytes()};
+  }
   /// The readable bytes as characters (no copy).
   std::string_view toStringView() const noexcept {
     return {reinterpret_cast<const char*>(memory_) + readerIndex_, readableBytes()};
@@ -443,8 +465,12 @@ class ByteBuf {
     return *this;
   }
   std::uint8_t readU8() {
-    checkReadable(1);
-    return memory_[readerIndex_++];
+    const std::uint32_t r = readerIndex_;
+    if (r == writerIndex_) [[unlikely]] {
+      throwNotReadable(1);
+    }
+    readerIndex_ = r + 1;
+    return memory_[r];
   }
   template <typename T>
   T getBE(std::size_t index) const {
@@ -471,31 +497,31 @@ class ByteBuf {
   }
   template <typename T>
   T readBE() {
-    checkReadable(sizeof(T));
-    T v = byteSwap(load<T>(memory_ + readerIndex_));
-    readerIndex_ += sizeof(T);
-    return v;
+    return byteSwap(readLE<T>());
   }
   template <typename T>
   T readLE() {
-    checkReadable(sizeof(T));
-    T v = load<T>(memory_ + readerIndex_);
-    readerIndex_ += sizeof(T);
-    return v;
+    const std::uint32_t r = readerIndex_;
+    if (writerIndex_ - r < sizeof(T)) [[unlikely]] {
+      throwNotReadable(sizeof(T));
+    }
+    readerIndex_ = r + static_cast<std::uint32_t>(sizeof(T));
+    return load<T>(memory_ + r);
   }
   template <typename T>
   ByteBuf& writeBE(T value) {
-    ensureWritable(sizeof(T));
-    value = byteSwap(value);
-    std::memcpy(memory_ + writerIndex_, &value, sizeof(T));
-    writerIndex_ += sizeof(T);
-    return *this;
+    return writeLE(byteSwap(value));
   }
   template <typename T>
   ByteBuf& writeLE(T value) {
-    ensureWritable(sizeof(T));
-    std::memcpy(memory_ + writerIndex_, &value, sizeof(T));
-    writerIndex_ += sizeof(T);
+    // See writeByte: locals first, one store of the index after the bytes.
+    const std::uint32_t w = writerIndex_;
+    if (capacity_ - w < sizeof(T)) [[unlikely]] {
+      growForWrite(sizeof(T));
+    }
+    std::uint8_t* p = memory_ + w;
+    writerIndex_ = w + static_cast<std::uint32_t>(sizeof(T));
+    std::memcpy(p, &value, sizeof(T));
     return *this;
   }
 

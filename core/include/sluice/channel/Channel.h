@@ -167,7 +167,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void closeFromHead(ChannelPromise promise);
   void deregisterFromHead(ChannelPromise promise);
   void readFromHead();
-  void writeFromHead(Message msg, ChannelPromise promise);
+  void writeFromHead(Message&& msg, ChannelPromise&& promise);
   void flushFromHead();
   void autoReadChanged(bool autoRead);
 

@@ -56,7 +56,8 @@ class ChannelHandlerContext {
   ChannelHandlerContext& fireChannelUnregistered();
   ChannelHandlerContext& fireChannelActive();
   ChannelHandlerContext& fireChannelInactive();
-  ChannelHandlerContext& fireChannelRead(Message msg);
+  /// Takes the message by rvalue reference: each hop moves it once, into the handler.
+  ChannelHandlerContext& fireChannelRead(Message&& msg);
   ChannelHandlerContext& fireChannelReadComplete();
   ChannelHandlerContext& fireUserEventTriggered(Message event);
   ChannelHandlerContext& fireChannelWritabilityChanged();
@@ -66,8 +67,7 @@ class ChannelHandlerContext {
 
   ChannelFuture bind(const SocketAddress& localAddress);
   ChannelFuture bind(const SocketAddress& localAddress, ChannelPromise promise);
-  ChannelFuture connect(const SocketAddress& remoteAddress,
-                        const SocketAddress& localAddress = {});
+  ChannelFuture connect(const SocketAddress& remoteAddress, const SocketAddress& localAddress = {});
   ChannelFuture connect(const SocketAddress& remoteAddress, const SocketAddress& localAddress,
                         ChannelPromise promise);
   ChannelFuture disconnect();
@@ -133,7 +133,7 @@ class ChannelHandlerContext {
   void invokeChannelUnregistered();
   void invokeChannelActive();
   void invokeChannelInactive();
-  void invokeChannelRead(Message msg);
+  void invokeChannelRead(Message&& msg);
   void invokeChannelReadComplete();
   void invokeUserEventTriggered(Message event);
   void invokeChannelWritabilityChanged();
@@ -145,7 +145,7 @@ class ChannelHandlerContext {
   void invokeClose(ChannelPromise promise);
   void invokeDeregister(ChannelPromise promise);
   void invokeRead();
-  void invokeWrite(Message msg, ChannelPromise promise);
+  void invokeWrite(Message&& msg, ChannelPromise promise);
   void invokeFlush();
 
   // A user handler threw during an inbound event: the handlers after it hear of it.

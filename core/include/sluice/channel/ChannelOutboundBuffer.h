@@ -2,11 +2,10 @@
 
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/Message.h>
-
+#include <sluice/channel/detail/RingBuffer.h>
 #include <sys/uio.h>
 
 #include <cstddef>
-#include <deque>
 #include <span>
 
 namespace sluice {
@@ -28,7 +27,7 @@ class ChannelOutboundBuffer {
   ChannelOutboundBuffer& operator=(const ChannelOutboundBuffer&) = delete;
 
   /// Appends an unflushed entry of `size` bytes (as estimateMessageSize counts them).
-  void addMessage(Message msg, std::size_t size, ChannelPromise promise);
+  void addMessage(Message&& msg, std::size_t size, ChannelPromise&& promise);
   /// Marks every entry added so far as flushed.
   void addFlush() noexcept { flushed_ = entries_.size(); }
 
@@ -66,8 +65,14 @@ class ChannelOutboundBuffer {
  private:
   struct Entry {
     Message msg;
-    std::size_t size;
+    std::size_t size = 0;
     ChannelPromise promise;
+
+    void assign(Message&& m, std::size_t s, ChannelPromise&& p) noexcept {
+      msg = std::move(m);
+      size = s;
+      promise = std::move(p);
+    }
   };
 
   void incrementPending(std::size_t size);
@@ -76,7 +81,7 @@ class ChannelOutboundBuffer {
   void partlyWritten(std::size_t written);
 
   Channel& channel_;
-  std::deque<Entry> entries_;
+  detail::RingBuffer<Entry> entries_;
   std::size_t flushed_ = 0;  // entries_[0, flushed_) are flushed
   std::size_t pendingBytes_ = 0;
   bool writable_ = true;
