@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/util/ResourceLeakDetector.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -47,31 +46,28 @@ void deallocateStorage(ByteBufStorage* storage) noexcept {
 
 }  // namespace detail
 
-void ByteBuf::throwIndexOutOfBounds(std::size_t index, std::size_t length) const {
-  throw std::out_of_range(fmt::format("index: {}, length: {} (expected: range(0, {}))", index,
-                                      length, capacity_));
+void ByteBuf::throwIndexOutOfBounds(std::size_t index, std::size_t length, std::size_t capacity) {
+  throw std::out_of_range(
+      fmt::format("index: {}, length: {} (expected: range(0, {}))", index, length, capacity));
 }
 
-void ByteBuf::throwNotReadable(std::size_t length) const {
+void ByteBuf::throwNotReadable(std::size_t readerIndex, std::size_t length,
+                               std::size_t writerIndex) {
   throw std::out_of_range(fmt::format("readerIndex({}) + length({}) exceeds writerIndex({})",
-                                      readerIndex_, length, writerIndex_));
+                                      readerIndex, length, writerIndex));
 }
 
-ByteBuf& ByteBuf::readerIndex(std::size_t index) {
-  if (index > writerIndex_) {
-    throw std::out_of_range(fmt::format("readerIndex: {} (expected: 0 <= readerIndex <= "
-                                        "writerIndex({}))",
-                                        index, writerIndex_));
-  }
-  readerIndex_ = static_cast<std::uint32_t>(index);
-  return *this;
+void ByteBuf::throwBadReaderIndex(std::size_t index, std::size_t writerIndex) {
+  throw std::out_of_range(fmt::format(
+      "readerIndex: {} (expected: 0 <= readerIndex <= writerIndex({}))", index, writerIndex));
 }
 
 ByteBuf& ByteBuf::writerIndex(std::size_t index) {
   if (index < readerIndex_ || index > capacity_) {
-    throw std::out_of_range(fmt::format("writerIndex: {} (expected: readerIndex({}) <= "
-                                        "writerIndex <= capacity({}))",
-                                        index, readerIndex_, capacity_));
+    throw std::out_of_range(
+        fmt::format("writerIndex: {} (expected: readerIndex({}) <= "
+                    "writerIndex <= capacity({}))",
+                    index, readerIndex_, capacity_));
   }
   writerIndex_ = static_cast<std::uint32_t>(index);
   return *this;
@@ -79,9 +75,10 @@ ByteBuf& ByteBuf::writerIndex(std::size_t index) {
 
 ByteBuf& ByteBuf::setIndex(std::size_t readerIndex, std::size_t writerIndex) {
   if (readerIndex > writerIndex || writerIndex > capacity_) {
-    throw std::out_of_range(fmt::format("readerIndex: {}, writerIndex: {} (expected: 0 <= "
-                                        "readerIndex <= writerIndex <= capacity({}))",
-                                        readerIndex, writerIndex, capacity_));
+    throw std::out_of_range(
+        fmt::format("readerIndex: {}, writerIndex: {} (expected: 0 <= "
+                    "readerIndex <= writerIndex <= capacity({}))",
+                    readerIndex, writerIndex, capacity_));
   }
   readerIndex_ = static_cast<std::uint32_t>(readerIndex);
   writerIndex_ = static_cast<std::uint32_t>(writerIndex);
@@ -90,14 +87,16 @@ ByteBuf& ByteBuf::setIndex(std::size_t readerIndex, std::size_t writerIndex) {
 
 void ByteBuf::growForWrite(std::size_t minWritableBytes) {
   if (minWritableBytes > maxWritableBytes()) {
-    throw std::out_of_range(fmt::format("writerIndex({}) + minWritableBytes({}) exceeds "
-                                        "maxCapacity({})",
-                                        writerIndex_, minWritableBytes, maxCapacity_));
+    throw std::out_of_range(
+        fmt::format("writerIndex({}) + minWritableBytes({}) exceeds "
+                    "maxCapacity({})",
+                    writerIndex_, minWritableBytes, maxCapacity_));
   }
   const std::size_t minNewCapacity = writerIndex_ + minWritableBytes;
   // The block often has more room than was asked for (size classes round up); a sole
   // owner takes it for free.
-  const std::size_t room = storage_->capacity - static_cast<std::size_t>(memory_ - storage_->data());
+  const std::size_t room =
+      storage_->capacity - static_cast<std::size_t>(memory_ - storage_->data());
   if (minNewCapacity <= room && isUnique()) {
     capacity_ = static_cast<std::uint32_t>(std::min(room, std::size_t{maxCapacity_}));
     return;

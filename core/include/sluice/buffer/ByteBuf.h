@@ -86,7 +86,13 @@ class ByteBuf {
   bool isWritable(std::size_t size = 1) const noexcept { return writableBytes() >= size; }
 
   /// Throws std::out_of_range unless readerIndex() <= index <= writerIndex().
-  ByteBuf& readerIndex(std::size_t index);
+  ByteBuf& readerIndex(std::size_t index) {
+    if (index > writerIndex_) [[unlikely]] {
+      throwBadReaderIndex(index, writerIndex_);
+    }
+    readerIndex_ = static_cast<std::uint32_t>(index);
+    return *this;
+  }
   /// Throws std::out_of_range unless readerIndex() <= index <= capacity().
   ByteBuf& writerIndex(std::size_t index);
   /// Sets both at once; throws unless readerIndex <= writerIndex <= capacity().
@@ -442,16 +448,21 @@ class ByteBuf {
 
   void checkIndex(std::size_t index, std::size_t length) const {
     if (index > capacity_ || length > capacity_ - index) [[unlikely]] {
-      throwIndexOutOfBounds(index, length);
+      throwIndexOutOfBounds(index, length, capacity_);
     }
   }
   void checkReadable(std::size_t length) const {
     if (length > readableBytes()) [[unlikely]] {
-      throwNotReadable(length);
+      throwNotReadable(readerIndex_, length, writerIndex_);
     }
   }
-  [[noreturn]] void throwIndexOutOfBounds(std::size_t index, std::size_t length) const;
-  [[noreturn]] void throwNotReadable(std::size_t length) const;
+  // Static, taking the values they report: a member call would let `this` escape and keep
+  // the indices of a local buffer in memory instead of registers on every access.
+  [[noreturn]] static void throwIndexOutOfBounds(std::size_t index, std::size_t length,
+                                                 std::size_t capacity);
+  [[noreturn]] static void throwNotReadable(std::size_t readerIndex, std::size_t length,
+                                            std::size_t writerIndex);
+  [[noreturn]] static void throwBadReaderIndex(std::size_t index, std::size_t writerIndex);
   void growForWrite(std::size_t minWritableBytes);
   void reallocate(std::size_t newCapacity);
 
@@ -467,7 +478,7 @@ class ByteBuf {
   std::uint8_t readU8() {
     const std::uint32_t r = readerIndex_;
     if (r == writerIndex_) [[unlikely]] {
-      throwNotReadable(1);
+      throwNotReadable(r, 1, writerIndex_);
     }
     readerIndex_ = r + 1;
     return memory_[r];
@@ -503,7 +514,7 @@ class ByteBuf {
   T readLE() {
     const std::uint32_t r = readerIndex_;
     if (writerIndex_ - r < sizeof(T)) [[unlikely]] {
-      throwNotReadable(sizeof(T));
+      throwNotReadable(r, sizeof(T), writerIndex_);
     }
     readerIndex_ = r + static_cast<std::uint32_t>(sizeof(T));
     return load<T>(memory_ + r);
