@@ -25,7 +25,7 @@ PACKAGES=(
 )
 
 # The example `./dev.sh demo` runs (relative to the dev build folder).
-DEMO_TARGET="examples/buffer-tour/buffer-tour"
+DEMO_TARGET="examples/echo/echo-server"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -201,6 +201,10 @@ cmd_demo() {
   local exe="build/dev/$DEMO_TARGET"
   [[ -x "$exe" ]] || die "the demo was not built: $exe"
   log "demo: $exe $*"
+  if [[ "$DEMO_TARGET" == examples/echo/echo-server ]]; then
+    echo "Try it from another terminal:  printf 'hello\\nworld\\n' | build/dev/examples/echo/echo-client --port 8007"
+    echo "(build/dev/examples/buffer-tour/buffer-tour shows the buffer API.) Ctrl-C stops the server."
+  fi
   "$exe" "$@"
 }
 
