@@ -1,16 +1,15 @@
-#include "support/SluiceTest.h"
-#include "transport/TransportTestSupport.h"
-
+#include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/transport/UvSocketChannel.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 #include <random>
 #include <sstream>
 #include <thread>
+
+#include "support/SluiceTest.h"
+#include "transport/TransportTestSupport.h"
 
 namespace sluice {
 namespace {
@@ -54,8 +53,7 @@ struct SharedCollector : Collector {
 };
 
 TEST_F(UvSocketChannelTest, EchoesFromOneByteToSixteenMebibytesInRandomChunks) {
-  const std::uint16_t port =
-      startServer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); });
+  const std::uint16_t port = startServer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); });
   auto collector = std::make_shared<SharedCollector>();
   ChannelPtr client = connect(port, collector);
 
@@ -67,8 +65,7 @@ TEST_F(UvSocketChannelTest, EchoesFromOneByteToSixteenMebibytesInRandomChunks) {
     std::generate(payload.begin(), payload.end(), [&] { return static_cast<char>(rng()); });
     std::size_t offset = 0;
     while (offset < payload.size()) {
-      const std::size_t chunk =
-          std::min<std::size_t>(payload.size() - offset, 1 + rng() % 200000);
+      const std::size_t chunk = std::min<std::size_t>(payload.size() - offset, 1 + rng() % 200000);
       client->write(Unpooled::copiedBuffer(std::string_view(payload).substr(offset, chunk)));
       if (rng() % 3 == 0) {
         client->flush();
@@ -77,8 +74,8 @@ TEST_F(UvSocketChannelTest, EchoesFromOneByteToSixteenMebibytesInRandomChunks) {
     }
     client->flush();
     sent += payload;
-    ASSERT_TRUE(collector->waitFor(sent.size())) << "echoed " << collector->bytes().size()
-                                                 << " of " << sent.size();
+    ASSERT_TRUE(collector->waitFor(sent.size()))
+        << "echoed " << collector->bytes().size() << " of " << sent.size();
   }
   EXPECT_TRUE(collector->bytes() == sent);
   client->close().sync();
@@ -90,8 +87,7 @@ TEST_F(UvSocketChannelTest, FlushFromATimerLeavesWithoutWaitingForAnotherEvent) 
   class Ticker : public ChannelInboundHandler {
    public:
     void channelActive(ChannelHandlerContext& ctx) override {
-      ctx.executor().schedule([&ctx] { ctx.writeAndFlush(Unpooled::copiedBuffer("tick")); },
-                              10ms);
+      ctx.executor().schedule([&ctx] { ctx.writeAndFlush(Unpooled::copiedBuffer("tick")); }, 10ms);
       ctx.fireChannelActive();
     }
   };
@@ -219,8 +215,8 @@ TEST_F(UvSocketChannelTest, AutoReadOffStopsReadingUntilReadIsCalled) {
     }
     std::shared_ptr<Promise<ChannelPtr>> promise;
   };
-  const std::uint16_t port = startServer(
-      [serverSide](Channel& ch) { ch.pipeline().addLast<Capture>(serverSide); });
+  const std::uint16_t port =
+      startServer([serverSide](Channel& ch) { ch.pipeline().addLast<Capture>(serverSide); });
   auto collector = std::make_shared<SharedCollector>();
   ChannelPtr client = connect(port, collector, {.autoRead = false});
   ChannelPtr server = serverSide->future().get();
@@ -267,9 +263,64 @@ TEST_F(UvSocketChannelTest, ShutdownOutputSendsEndOfStream) {
   EXPECT_EQ(serverSeen->bytes(), "last words");
 }
 
-TEST_F(UvSocketChannelTest, AddressesNameTheRealPorts) {
+TEST_F(UvSocketChannelTest, EchoesOverIPv6) {
+  ServerBootstrap b;
+  b.group(group_).childHandler(
+      initializer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); }));
+  ChannelFuture bound = b.bind("::1", 0);
+  ASSERT_TRUE(bound.await(5s));
+  if (!bound.isSuccess()) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << bound.cause().message();
+  }
+  server_ = bound.channel().shared();
+  EXPECT_TRUE(server_->localAddress().isIPv6());
+  auto collector = std::make_shared<SharedCollector>();
+  Bootstrap c;
+  c.group(group_).handler(
+      initializer([collector](Channel& ch) { ch.pipeline().addLast(collector); }));
+  ChannelPtr client = c.connect("::1", server_->localAddress().port()).get();
+  EXPECT_EQ(client->remoteAddress().toString(),
+            fmt::format("[::1]:{}", server_->localAddress().port()));
+  client->writeAndFlush(Unpooled::copiedBuffer("six"));
+  EXPECT_TRUE(collector->waitFor(3));
+  EXPECT_EQ(collector->bytes(), "six");
+}
+
+TEST_F(UvSocketChannelTest, WritingToAClosedPeerFailsTheWriteAndNeverKillsTheProcess) {
+  // A write to a socket whose peer has gone raises SIGPIPE, which ends a process by default;
+  // sluice ignores it and reports the error on the write instead.
+  auto serverSide = std::make_shared<Promise<ChannelPtr>>(Promise<ChannelPtr>::make(nullptr));
+  struct Capture : ChannelInboundHandler {
+    explicit Capture(std::shared_ptr<Promise<ChannelPtr>> p) : promise(std::move(p)) {}
+    void channelActive(ChannelHandlerContext& ctx) override {
+      promise->trySuccess(ctx.channel().shared());
+      ctx.fireChannelActive();
+    }
+    std::shared_ptr<Promise<ChannelPtr>> promise;
+  };
   const std::uint16_t port =
-      startServer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); });
+      startServer([serverSide](Channel& ch) { ch.pipeline().addLast<Capture>(serverSide); });
+  ChannelPtr client = connect(port, std::make_shared<SharedCollector>());
+  ChannelPtr server = serverSide->future().get();
+  serverSide.reset();
+  client->close().sync();
+
+  const std::string chunk(64 * 1024, 'x');
+  Error failure;
+  for (int i = 0; i < 1000 && !failure; ++i) {
+    ChannelFuture f = server->writeAndFlush(Unpooled::copiedBuffer(chunk));
+    ASSERT_TRUE(f.await(5s));
+    failure = f.cause();
+  }
+  ASSERT_TRUE(failure) << "every write succeeded after the peer closed";
+  EXPECT_TRUE(failure.code() == std::errc::broken_pipe ||
+              failure.code() == std::errc::connection_reset || failure == CoreErrc::ClosedChannel)
+      << failure.toString();
+  EXPECT_TRUE(server->closeFuture().await(5s));
+}
+
+TEST_F(UvSocketChannelTest, AddressesNameTheRealPorts) {
+  const std::uint16_t port = startServer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); });
   EXPECT_NE(port, 0);
   ChannelPtr client = connect(port, std::make_shared<SharedCollector>());
   EXPECT_EQ(client->remoteAddress().toString(), fmt::format("127.0.0.1:{}", port));
