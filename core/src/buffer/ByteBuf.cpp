@@ -85,33 +85,28 @@ ByteBuf& ByteBuf::setIndex(std::size_t readerIndex, std::size_t writerIndex) {
   return *this;
 }
 
-void ByteBuf::growForWrite(std::size_t minWritableBytes) {
-  if (minWritableBytes > maxWritableBytes()) {
+ByteBuf::Grown ByteBuf::grow(detail::ByteBufStorage* storage, std::uint8_t* memory,
+                             std::uint32_t writerIndex, std::uint32_t maxCapacity,
+                             std::size_t minWritableBytes) {
+  if (minWritableBytes > maxCapacity - writerIndex) {
     throw std::out_of_range(
         fmt::format("writerIndex({}) + minWritableBytes({}) exceeds "
                     "maxCapacity({})",
-                    writerIndex_, minWritableBytes, maxCapacity_));
+                    writerIndex, minWritableBytes, maxCapacity));
   }
-  const std::size_t minNewCapacity = writerIndex_ + minWritableBytes;
+  const std::size_t minNewCapacity = writerIndex + minWritableBytes;
   // The block often has more room than was asked for (size classes round up); a sole
   // owner takes it for free.
-  const std::size_t room =
-      storage_->capacity - static_cast<std::size_t>(memory_ - storage_->data());
-  if (minNewCapacity <= room && isUnique()) {
-    capacity_ = static_cast<std::uint32_t>(std::min(room, std::size_t{maxCapacity_}));
-    return;
+  const std::size_t room = storage->capacity - static_cast<std::size_t>(memory - storage->data());
+  if (minNewCapacity <= room && storage->refCnt.load(std::memory_order_acquire) == 1) {
+    return {storage, memory, static_cast<std::uint32_t>(std::min(room, std::size_t{maxCapacity}))};
   }
-  reallocate(calculateNewCapacity(minNewCapacity, maxCapacity_));
-}
-
-void ByteBuf::reallocate(std::size_t newCapacity) {
-  detail::ByteBufStorage* fresh = newTrackedStorage(storage_->owner, newCapacity);
+  const std::size_t newCapacity = calculateNewCapacity(minNewCapacity, maxCapacity);
+  detail::ByteBufStorage* fresh = newTrackedStorage(storage->owner, newCapacity);
   // Bytes before readerIndex are kept too, so every index keeps its meaning.
-  copyBytes(fresh->data(), memory_, writerIndex_);
-  detail::releaseStorage(storage_);
-  storage_ = fresh;
-  memory_ = fresh->data();
-  capacity_ = static_cast<std::uint32_t>(newCapacity);
+  copyBytes(fresh->data(), memory, writerIndex);
+  detail::releaseStorage(storage);
+  return {fresh, fresh->data(), static_cast<std::uint32_t>(newCapacity)};
 }
 
 ByteBuf& ByteBuf::capacity(std::size_t newCapacity) {

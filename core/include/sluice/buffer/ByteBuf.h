@@ -463,8 +463,23 @@ class ByteBuf {
   [[noreturn]] static void throwNotReadable(std::size_t readerIndex, std::size_t length,
                                             std::size_t writerIndex);
   [[noreturn]] static void throwBadReaderIndex(std::size_t index, std::size_t writerIndex);
-  void growForWrite(std::size_t minWritableBytes);
-  void reallocate(std::size_t newCapacity);
+  // Growth is a static function of the handle's values, and this inline wrapper stores what
+  // it returns: no call takes `this`, so a local buffer's fields can stay in registers
+  // through a loop of writes (a byte store could otherwise alias them).
+  struct Grown {
+    detail::ByteBufStorage* storage;
+    std::uint8_t* memory;
+    std::uint32_t capacity;
+  };
+  static Grown grow(detail::ByteBufStorage* storage, std::uint8_t* memory,
+                    std::uint32_t writerIndex, std::uint32_t maxCapacity,
+                    std::size_t minWritableBytes);
+  void growForWrite(std::size_t minWritableBytes) {
+    const Grown g = grow(storage_, memory_, writerIndex_, maxCapacity_, minWritableBytes);
+    storage_ = g.storage;
+    memory_ = g.memory;
+    capacity_ = g.capacity;
+  }
 
   std::uint8_t getU8(std::size_t index) const {
     checkIndex(index, 1);
