@@ -1,11 +1,10 @@
 // The cost of one pipeline hop: a ByteBuf fired through ten handlers that each pass it on,
 // and through ten that do not override channelRead at all (skipped by the execution mask).
 
+#include <benchmark/benchmark.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
-
-#include <benchmark/benchmark.h>
 
 namespace {
 

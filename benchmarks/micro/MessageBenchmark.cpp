@@ -1,10 +1,9 @@
 // Message's type tests: the exact test (one compare) and the is-a test through declared
 // supertypes, against dynamic_cast through the same hierarchy.
 
+#include <benchmark/benchmark.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/Message.h>
-
-#include <benchmark/benchmark.h>
 
 namespace {
 

@@ -1,10 +1,9 @@
 // Cross-thread execute(): how many tasks per second another thread can hand to an event loop,
 // through its multi-producer queue and one uv_async wake-up per batch.
 
+#include <benchmark/benchmark.h>
 #include <sluice/concurrent/DefaultEventExecutor.h>
 #include <sluice/transport/UvEventLoop.h>
-
-#include <benchmark/benchmark.h>
 
 #include <atomic>
 

@@ -1,16 +1,15 @@
 // A tour of sluice's buffers: pooled allocation, wire-order integers, zero-copy slices,
 // headroom for headers, composites for gathering writes, and the allocator's metrics.
 
+#include <fmt/format.h>
 #include <sluice/Version.h>
 #include <sluice/buffer/ByteBufUtil.h>
 #include <sluice/buffer/CompositeByteBuf.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
-
-#include <fmt/format.h>
+#include <sys/uio.h>
 
 #include <array>
 #include <cstdio>
-#include <sys/uio.h>
 
 int main() {
   using sluice::ByteBuf;
@@ -42,14 +41,14 @@ int main() {
   message.addComponent(alloc.copiedBuffer("content-length: 0\r\n\r\n"));
   std::array<iovec, 4> iov{};
   const std::size_t n = message.readableIovecs(iov);
-  fmt::print("composite  {} bytes in {} iovecs, status line ends at {}\n",
-             message.readableBytes(), n, message.indexOf(0, message.writerIndex(), '\n'));
+  fmt::print("composite  {} bytes in {} iovecs, status line ends at {}\n", message.readableBytes(),
+             n, message.indexOf(0, message.writerIndex(), '\n'));
 
   const auto m = alloc.metrics();
-  fmt::print("\nallocator  {} live buffers, {} B in use, {} B reserved, {} allocations, "
-             "{:.0f}% from the thread cache\n",
-             m.liveBuffers, m.usedBytes, m.reservedBytes, m.allocations,
-             100.0 * m.cacheHitRate());
+  fmt::print(
+      "\nallocator  {} live buffers, {} B in use, {} B reserved, {} allocations, "
+      "{:.0f}% from the thread cache\n",
+      m.liveBuffers, m.usedBytes, m.reservedBytes, m.allocations, 100.0 * m.cacheHitRate());
   fmt::print("\n{}\n", sluice::ByteBufUtil::prettyHexDump(record.duplicate().readerIndex(0)));
   return 0;
 }

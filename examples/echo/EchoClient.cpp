@@ -2,21 +2,20 @@
 //
 //   echo-client [--host 127.0.0.1] [--port 8007]
 
-#include "EchoClientHandler.h"
-
+#include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/codec/LineBasedFrameDecoder.h>
 #include <sluice/transport/Bootstrap.h>
-#include <sluice/transport/UvSocketChannel.h>
 #include <sluice/transport/UvEventLoopGroup.h>
-
-#include <fmt/format.h>
+#include <sluice/transport/UvSocketChannel.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "EchoClientHandler.h"
 
 namespace {
 

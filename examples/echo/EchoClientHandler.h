@@ -1,9 +1,8 @@
 #pragma once
 
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
-
-#include <fmt/format.h>
 
 #include <cstdio>
 

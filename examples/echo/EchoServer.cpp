@@ -5,18 +5,17 @@
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
 // interrupted.
 
-#include "EchoServerInitializer.h"
-
+#include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
 #include <sluice/transport/UvEventLoopGroup.h>
-
-#include <fmt/format.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "EchoServerInitializer.h"
 
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "EchoServerHandler.h"
-
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/codec/LineBasedFrameDecoder.h>
+
+#include "EchoServerHandler.h"
 
 // [docs:echo-initializer]
 /// Each connection: split the bytes into lines (keeping the '\n'), echo each line.

@@ -1,6 +1,6 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/channel/AdaptiveRecvByteBufAllocator.h>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

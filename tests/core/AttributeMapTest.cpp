@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/util/AttributeMap.h>
 
 #include <memory>
 #include <string>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/ByteBufUtil.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/buffer/Unpooled.h>
@@ -10,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -64,8 +64,10 @@ TEST_P(ByteBufTest, BigEndianIntegersRoundTripAndMatchWireOrder) {
 
 TEST_P(ByteBufTest, LittleEndianIntegersRoundTripAndMatchWireOrder) {
   ByteBuf buf = alloc().buffer(32);
-  buf.writeShortLE(0x0102).writeMediumLE(0x030405).writeIntLE(0x06070809).writeLongLE(
-      0x0A0B0C0D0E0F1011ULL);
+  buf.writeShortLE(0x0102)
+      .writeMediumLE(0x030405)
+      .writeIntLE(0x06070809)
+      .writeLongLE(0x0A0B0C0D0E0F1011ULL);
   EXPECT_EQ(ByteBufUtil::hexDump(buf), "02010504030908070611100f0e0d0c0b0a");
   EXPECT_EQ(buf.readUnsignedShortLE(), 0x0102);
   EXPECT_EQ(buf.readUnsignedMediumLE(), 0x030405U);
@@ -114,7 +116,8 @@ TEST_P(ByteBufTest, AccessorsAtCapacityBoundaries) {
   };
   const std::vector<Case> cases = {
       {1, [&](std::size_t i) { (void)buf.getByte(i); }, [&](std::size_t i) { buf.setByte(i, 1); }},
-      {2, [&](std::size_t i) { (void)buf.getShort(i); }, [&](std::size_t i) { buf.setShort(i, 1); }},
+      {2, [&](std::size_t i) { (void)buf.getShort(i); },
+       [&](std::size_t i) { buf.setShort(i, 1); }},
       {2, [&](std::size_t i) { (void)buf.getShortLE(i); },
        [&](std::size_t i) { buf.setShortLE(i, 1); }},
       {3, [&](std::size_t i) { (void)buf.getMedium(i); },
@@ -122,7 +125,8 @@ TEST_P(ByteBufTest, AccessorsAtCapacityBoundaries) {
       {3, [&](std::size_t i) { (void)buf.getUnsignedMediumLE(i); },
        [&](std::size_t i) { buf.setMediumLE(i, 1); }},
       {4, [&](std::size_t i) { (void)buf.getInt(i); }, [&](std::size_t i) { buf.setInt(i, 1); }},
-      {4, [&](std::size_t i) { (void)buf.getIntLE(i); }, [&](std::size_t i) { buf.setIntLE(i, 1); }},
+      {4, [&](std::size_t i) { (void)buf.getIntLE(i); },
+       [&](std::size_t i) { buf.setIntLE(i, 1); }},
       {8, [&](std::size_t i) { (void)buf.getLong(i); }, [&](std::size_t i) { buf.setLong(i, 1); }},
       {8, [&](std::size_t i) { (void)buf.getLongLE(i); },
        [&](std::size_t i) { buf.setLongLE(i, 1); }},
@@ -312,7 +316,7 @@ TEST_P(ByteBufTest, SliceSharesMemoryAndHoldsItsOwnReference) {
   EXPECT_EQ(slice.capacity(), 5U);
   EXPECT_EQ(slice.maxCapacity(), 5U);
   slice.setByte(0, 'X');
-  EXPECT_EQ(buf.toStringView(), "01X3456789");  // shared memory
+  EXPECT_EQ(buf.toStringView(), "01X3456789");          // shared memory
   EXPECT_THROW(slice.writeByte(0), std::out_of_range);  // a slice never grows
   EXPECT_THROW(buf.slice(8, 3), std::out_of_range);
 }

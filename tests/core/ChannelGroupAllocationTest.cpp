@@ -20,6 +20,12 @@ namespace {
 std::atomic<long> gAllocations{0};
 }  // namespace
 
+// Replacing the global allocation functions with malloc and free is what the standard
+// allows; GCC's check for mismatched pairs cannot see that these two belong together.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t size) {
   gAllocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) {
@@ -29,6 +35,9 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace sluice {
 namespace {

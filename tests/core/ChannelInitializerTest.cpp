@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
@@ -7,6 +5,8 @@
 #include <atomic>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -1,6 +1,3 @@
-#include "support/SluiceTest.h"
-#include "support/TestChannel.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/buffer/UnpooledByteBufAllocator.h>
 #include <sluice/channel/ChannelInboundHandler.h>
@@ -10,6 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
+#include "support/TestChannel.h"
 
 namespace sluice {
 namespace {
@@ -42,7 +42,7 @@ class ChannelOutboundBufferTest : public testing::SluiceTest {
 };
 
 TEST_F(ChannelOutboundBufferTest, WaterMarksDriveWritability) {
-  ch_->writeLimit = 0;  // the "socket" takes nothing
+  ch_->writeLimit = 0;                               // the "socket" takes nothing
   ch_->write(Unpooled::copiedBuffer("0123456789"));  // 10 bytes: below high
   EXPECT_TRUE(ch_->isWritable());
   EXPECT_EQ(ch_->bytesBeforeUnwritable(), 6U);

@@ -1,6 +1,3 @@
-#include "support/SluiceTest.h"
-#include "support/TestChannel.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/ChannelPipeline.h>
@@ -12,6 +9,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/SluiceTest.h"
+#include "support/TestChannel.h"
 
 namespace sluice {
 namespace {
@@ -61,16 +61,15 @@ TEST_F(ChannelPipelineTest, AddsInOrderAndGeneratesNames) {
   p.addLast("b", std::make_unique<Recorder>(log_, "b"));
   p.addFirst<PassThrough>();
   p.addLast(std::make_unique<PassThrough>());
-  EXPECT_EQ(p.names(), (std::vector<std::string>{"PassThrough#0", "Recorder#0", "b",
-                                                 "PassThrough#1"}));
+  EXPECT_EQ(p.names(),
+            (std::vector<std::string>{"PassThrough#0", "Recorder#0", "b", "PassThrough#1"}));
   EXPECT_EQ(log_, (std::vector<std::string>{"a:added", "b:added"}));
 }
 
 TEST_F(ChannelPipelineTest, RejectsDuplicateNamesAndUnsharableReuse) {
   EmbeddedChannel ch;
   ch.pipeline().addLast("x", std::make_unique<PassThrough>());
-  EXPECT_THROW(ch.pipeline().addLast("x", std::make_unique<PassThrough>()),
-               std::invalid_argument);
+  EXPECT_THROW(ch.pipeline().addLast("x", std::make_unique<PassThrough>()), std::invalid_argument);
   auto shared = std::make_shared<PassThrough>();  // not sharable
   ch.pipeline().addLast(shared);
   EmbeddedChannel other;
@@ -98,8 +97,7 @@ TEST_F(ChannelPipelineTest, AddsRelativeToOthersAndLooksUpByNameTypeAndInstance)
   p.addBefore("c", "b", std::make_unique<Recorder>(log_, "b"));
   p.addAfter("c", "d", std::make_unique<PassThrough>());
   EXPECT_EQ(p.names(), (std::vector<std::string>{"a", "b", "c", "d"}));
-  EXPECT_THROW(p.addBefore("nope", "e", std::make_unique<PassThrough>()),
-               std::invalid_argument);
+  EXPECT_THROW(p.addBefore("nope", "e", std::make_unique<PassThrough>()), std::invalid_argument);
 
   EXPECT_EQ(p.get<PassThrough>(), p.get("d"));
   EXPECT_EQ(p.context<PassThrough>()->name(), "d");
@@ -253,8 +251,8 @@ TEST_F(ChannelPipelineTest, MessagesNobodyHandlesAreReleasedAtTheTail) {
 TEST_F(ChannelPipelineTest, ExecutionMaskRecordsOverriddenEventsOnly) {
   using namespace detail;
   EXPECT_EQ(executionMaskOf<PassThrough>(), 0U);
-  EXPECT_EQ(executionMaskOf<Recorder>(), kMaskChannelActive | kMaskChannelRead |
-                                             kMaskExceptionCaught | kMaskWrite);
+  EXPECT_EQ(executionMaskOf<Recorder>(),
+            kMaskChannelActive | kMaskChannelRead | kMaskExceptionCaught | kMaskWrite);
   struct Derived : Recorder {
     using Recorder::Recorder;
     void flush(ChannelHandlerContext& ctx) override { ctx.flush(); }
@@ -330,7 +328,7 @@ TEST_F(ChannelPipelineTest, ModificationFromAnotherThreadIsQueuedToTheLoop) {
   DefaultEventLoop loop;
   auto ch = std::make_shared<testing::TestChannel>(loop);
   ch->start();
-  std::vector<std::string> log;  // touched only on the loop
+  std::vector<std::string> log;                                       // touched only on the loop
   ch->pipeline().addLast("r", std::make_unique<Recorder>(log, "r"));  // from this thread
   const bool inLoop =
       loop.submit([&] { return ch->pipeline().get("r") != nullptr && log.size() == 1; }).get();
@@ -347,7 +345,8 @@ namespace {
 
 class ChannelPipelineBasePointerTest : public testing::SluiceTest {};
 
-TEST_F(ChannelPipelineBasePointerTest, InboundHandlerAddedAsABasePointerIsSkippedForOutboundEvents) {
+TEST_F(ChannelPipelineBasePointerTest,
+       InboundHandlerAddedAsABasePointerIsSkippedForOutboundEvents) {
   struct Counter : ChannelInboundHandler {
     int* reads;
     explicit Counter(int* r) : reads(r) {}

@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/concurrent/DefaultEventExecutorGroup.h>
 
 #include <atomic>
@@ -8,6 +6,8 @@
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
@@ -7,6 +5,8 @@
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -28,7 +28,7 @@ TEST_F(EmbeddedChannelTest, InboundAndOutboundQueues) {
   EmbeddedChannel ch;
   EXPECT_TRUE(ch.writeInbound(Unpooled::copiedBuffer("a"), std::string("b")));
   EXPECT_EQ(ch.readInbound<ByteBuf>()->toStringView(), "a");
-  EXPECT_THROW(ch.readInbound<ByteBuf>(), std::bad_cast);  // the next one is a string
+  EXPECT_THROW(ch.readInbound<ByteBuf>(), std::bad_cast);   // the next one is a string
   EXPECT_FALSE(ch.readInbound<std::string>().has_value());  // consumed by the failed take
   EXPECT_FALSE(ch.readInbound().hasValue());
 

@@ -1,9 +1,9 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/channel/embedded/EmbeddedEventLoop.h>
 
 #include <chrono>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/concurrent/DefaultEventLoop.h>
 #include <sluice/concurrent/Future.h>
 
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/Message.h>
 
 #include <memory>
 #include <string>
 #include <typeinfo>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

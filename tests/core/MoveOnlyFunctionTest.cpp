@@ -1,9 +1,9 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/util/MoveOnlyFunction.h>
 
 #include <array>
 #include <memory>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

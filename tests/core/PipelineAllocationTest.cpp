@@ -1,8 +1,6 @@
 // Proves that a ByteBuf passes through a pipeline of handlers without touching the heap.
 // Its own executable: it replaces the global operator new to count allocations.
 
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
@@ -11,6 +9,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+
+#include "support/SluiceTest.h"
 
 namespace {
 std::atomic<long> gAllocations{0};

@@ -1,11 +1,11 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 
 #include <string>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {
@@ -34,8 +34,7 @@ class SimpleChannelInboundHandlerTest : public testing::SluiceTest {};
 TEST_F(SimpleChannelInboundHandlerTest, ReceivesEverySubtypeAndPassesOtherTypesOn) {
   EmbeddedChannel ch(std::make_unique<FrameCollector>());
   ch.writeInbound(TextFrame{{"hello"}}, Unpooled::copiedBuffer("raw"), PingFrame{{"ping"}});
-  EXPECT_EQ(ch.pipeline().get<FrameCollector>()->seen,
-            (std::vector<std::string>{"hello", "ping"}));
+  EXPECT_EQ(ch.pipeline().get<FrameCollector>()->seen, (std::vector<std::string>{"hello", "ping"}));
   ASSERT_EQ(ch.inboundMessages().size(), 1U);  // only the ByteBuf went past
   EXPECT_EQ(ch.readInbound<ByteBuf>()->toStringView(), "raw");
 }

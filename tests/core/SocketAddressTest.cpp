@@ -1,8 +1,7 @@
-#include "support/SluiceTest.h"
-
+#include <netinet/in.h>
 #include <sluice/channel/SocketAddress.h>
 
-#include <netinet/in.h>
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

@@ -2,8 +2,6 @@
 // appears verbatim in the page (checked by the docs.snippets test), and compiles and runs
 // here, so the documentation cannot drift from the API.
 
-#include "support/SluiceTest.h"
-
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/ChannelInitializer.h>
@@ -13,6 +11,8 @@
 
 #include <chrono>
 #include <string>
+
+#include "support/SluiceTest.h"
 
 namespace docs {
 
@@ -33,9 +33,7 @@ class UpperCaseHandler : public sluice::SimpleChannelInboundHandler<sluice::Byte
 // [docs:initializer]
 class UpperCaseInitializer : public sluice::ChannelInitializer {
  protected:
-  void initChannel(sluice::Channel& ch) override {
-    ch.pipeline().addLast<UpperCaseHandler>();
-  }
+  void initChannel(sluice::Channel& ch) override { ch.pipeline().addLast<UpperCaseHandler>(); }
 };
 // [docs:end]
 

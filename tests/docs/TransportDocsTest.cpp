@@ -1,14 +1,14 @@
 // The code shown in docs/transport.md, compiled and run (see CoreDocsTest.cpp).
 
-#include "support/SluiceTest.h"
-#include "transport/TransportTestSupport.h"
-
 #include <sluice/transport/Bootstrap.h>
 #include <sluice/transport/ChannelPool.h>
 #include <sluice/transport/ServerBootstrap.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 
 #include <chrono>
+
+#include "support/SluiceTest.h"
+#include "transport/TransportTestSupport.h"
 
 namespace docs {
 
@@ -19,16 +19,16 @@ class TransportDocsTest : public sluice::testing::SluiceTest {};
 
 TEST_F(TransportDocsTest, ServerClientAndPool) {
   // [docs:server]
-  sluice::UvEventLoopGroup boss(1);     // accepts
-  sluice::UvEventLoopGroup workers;     // serves; one loop per core
+  sluice::UvEventLoopGroup boss(1);  // accepts
+  sluice::UvEventLoopGroup workers;  // serves; one loop per core
   sluice::ServerBootstrap sb;
   sb.group(boss, workers)
       .option({.backlog = 1024})
-      .childOption({.tcpNoDelay = true,
-                    .writeBufferWaterMark = sluice::WriteBufferWaterMark{.low = 32768, .high = 65536}})
-      .childHandler(std::make_shared<EchoServerInitializer>([](sluice::Channel& ch) {
-        ch.pipeline().addLast<sluice::testing::EchoHandler>();
-      }));
+      .childOption(
+          {.tcpNoDelay = true,
+           .writeBufferWaterMark = sluice::WriteBufferWaterMark{.low = 32768, .high = 65536}})
+      .childHandler(std::make_shared<EchoServerInitializer>(
+          [](sluice::Channel& ch) { ch.pipeline().addLast<sluice::testing::EchoHandler>(); }));
   sluice::ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
   // [docs:end]
   const std::uint16_t port = bound.channel().localAddress().port();

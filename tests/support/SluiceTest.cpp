@@ -1,11 +1,10 @@
 #include "support/SluiceTest.h"
 
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufUtil.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/buffer/UnpooledByteBufAllocator.h>
 #include <sluice/util/ResourceLeakDetector.h>
-
-#include <fmt/format.h>
 
 namespace sluice::testing {
 
@@ -23,9 +22,8 @@ void SluiceTest::TearDown() {
       stacks += fmt::format("buffer of {} bytes allocated at:\n{}", record.capacity,
                             record.allocationStack);
     }
-    ADD_FAILURE() << "buffers outstanding when the test ended: pooled " << pooledAtStart_
-                  << " -> " << pooled << ", unpooled " << unpooledAtStart_ << " -> " << unpooled
-                  << "\n"
+    ADD_FAILURE() << "buffers outstanding when the test ended: pooled " << pooledAtStart_ << " -> "
+                  << pooled << ", unpooled " << unpooledAtStart_ << " -> " << unpooled << "\n"
                   << (stacks.empty() ? "(no sampled stacks; run with "
                                        "SLUICE_LEAK_DETECTION=paranoid)"
                                      : stacks);
@@ -46,8 +44,8 @@ void PrintTo(const ByteBuf& buf, std::ostream* os) {
 
 void PrintTo(const CompositeByteBuf& buf, std::ostream* os) {
   const std::string bytes = buf.toString();
-  *os << fmt::format("CompositeByteBuf(ridx: {}, widx: {}, components: {})\n{}",
-                     buf.readerIndex(), buf.writerIndex(), buf.numComponents(),
+  *os << fmt::format("CompositeByteBuf(ridx: {}, widx: {}, components: {})\n{}", buf.readerIndex(),
+                     buf.writerIndex(), buf.numComponents(),
                      ByteBufUtil::prettyHexDump(std::span<const std::uint8_t>(
                          reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())));
 }

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/buffer/CompositeByteBuf.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <ostream>

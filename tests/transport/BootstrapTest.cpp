@@ -1,13 +1,11 @@
-#include "support/SluiceTest.h"
-#include "transport/TransportTestSupport.h"
-
-#include <sluice/buffer/Unpooled.h>
-
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sluice/buffer/Unpooled.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fcntl.h>
+#include "support/SluiceTest.h"
+#include "transport/TransportTestSupport.h"
 
 namespace sluice {
 namespace {
@@ -95,7 +93,8 @@ TEST_F(BootstrapTest, ConnectsByNameTryingEachAddressInTurn) {
   // "localhost" may resolve to ::1 first; the server listens on 127.0.0.1 only, so a refused
   // first address must lead to the next.
   ServerBootstrap sb;
-  sb.group(group_).childHandler(initializer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); }));
+  sb.group(group_).childHandler(
+      initializer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); }));
   ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
   Bootstrap b;
   b.group(group_).handler(initializer([](Channel&) {}));

@@ -1,9 +1,9 @@
-#include "support/SluiceTest.h"
-#include "transport/TransportTestSupport.h"
-
 #include <sluice/transport/ChannelPool.h>
 
 #include <thread>
+
+#include "support/SluiceTest.h"
+#include "transport/TransportTestSupport.h"
 
 namespace sluice {
 namespace {
@@ -65,8 +65,7 @@ TEST_F(ChannelPoolTest, AtTheLimitAcquirersWaitAndTimeOut) {
 }
 
 TEST_F(ChannelPoolTest, TooManyWaitersAreTurnedAwayAtOnce) {
-  ChannelPool pool(bootstrap_, "127.0.0.1", port_,
-                   {.maxConnections = 1, .maxPendingAcquires = 1});
+  ChannelPool pool(bootstrap_, "127.0.0.1", port_, {.maxConnections = 1, .maxPendingAcquires = 1});
   ChannelPtr only = pool.acquire().get();
   auto queued = pool.acquire();
   auto refused = pool.acquire();

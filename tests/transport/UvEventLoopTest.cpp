@@ -1,5 +1,3 @@
-#include "support/SluiceTest.h"
-
 #include <sluice/transport/UvEventLoop.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 
@@ -7,6 +5,8 @@
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "support/SluiceTest.h"
 
 namespace sluice {
 namespace {

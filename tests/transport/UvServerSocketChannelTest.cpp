@@ -1,12 +1,12 @@
-#include "support/SluiceTest.h"
-#include "transport/TransportTestSupport.h"
-
 #include <sluice/buffer/Unpooled.h>
 
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "support/SluiceTest.h"
+#include "transport/TransportTestSupport.h"
 
 namespace sluice {
 namespace {
@@ -82,8 +82,9 @@ TEST_F(UvServerSocketChannelTest, ReusePortLetsEveryWorkerLoopAccept) {
   UvEventLoopGroup workers(2);
   auto log = std::make_shared<AcceptLog>();
   ServerBootstrap sb;
-  sb.group(workers).option({.reusePort = true}).childHandler(initializer(
-      [log](Channel& ch) { ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(log)); }));
+  sb.group(workers).option({.reusePort = true}).childHandler(initializer([log](Channel& ch) {
+    ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(log));
+  }));
   ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
   const std::uint16_t port = bound.channel().localAddress().port();
   ASSERT_NE(port, 0);
@@ -121,8 +122,9 @@ TEST_F(UvServerSocketChannelTest, BindingAPortInUseFails) {
 TEST_F(UvServerSocketChannelTest, GracefulShutdownWithOpenConnectionsEndsWithinItsTimeout) {
   UvEventLoopGroup serverGroup(2);
   ServerBootstrap sb;
-  sb.group(serverGroup).childHandler(
-      initializer([](Channel& ch) { ch.pipeline().addLast<EchoHandler>(); }));
+  sb.group(serverGroup).childHandler(initializer([](Channel& ch) {
+    ch.pipeline().addLast<EchoHandler>();
+  }));
   ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
   const std::uint16_t port = bound.channel().localAddress().port();
 
@@ -136,9 +138,8 @@ TEST_F(UvServerSocketChannelTest, GracefulShutdownWithOpenConnectionsEndsWithinI
     auto shared = std::make_shared<Shared>();
     collectors.push_back(shared);
     Bootstrap b;
-    b.group(clients).handler(initializer([shared](Channel& ch) {
-      ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(shared));
-    }));
+    b.group(clients).handler(initializer(
+        [shared](Channel& ch) { ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(shared)); }));
     channels.push_back(b.connect("127.0.0.1", port).get());
   }
   const auto start = std::chrono::steady_clock::now();

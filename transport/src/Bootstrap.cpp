@@ -1,13 +1,12 @@
-#include "UvLoopImpl.h"
-
+#include <fmt/format.h>
 #include <sluice/channel/ChannelHandler.h>
 #include <sluice/transport/Bootstrap.h>
 #include <sluice/transport/UvError.h>
 #include <sluice/transport/UvSocketChannel.h>
 
-#include <fmt/format.h>
-
 #include <stdexcept>
+
+#include "UvLoopImpl.h"
 
 namespace sluice {
 

@@ -24,9 +24,7 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
   std::atomic<std::size_t> acquiredGauge{0};
   std::atomic<std::size_t> idleGauge{0};
 
-  void updateGauges() {
-    idleGauge.store(idle.size(), std::memory_order_relaxed);
-  }
+  void updateGauges() { idleGauge.store(idle.size(), std::memory_order_relaxed); }
 
   void acquire(Promise<ChannelPtr> promise) {
     if (closed) {
@@ -80,8 +78,8 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
   }
 
   void connect(Promise<ChannelPtr> promise) {
-    bootstrap.connect(host, port).addListener(
-        [self = shared_from_this(), promise](const Future<ChannelPtr>& f) {
+    bootstrap.connect(host, port)
+        .addListener([self = shared_from_this(), promise](const Future<ChannelPtr>& f) {
           self->loop->execute([self, promise, f] {
             if (f.isSuccess()) {
               self->handOut(f.getNow(), promise);
@@ -122,15 +120,15 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
       return;
     }
     // An idle connection that closes leaves the pool.
-    ch->closeFuture().addListener([self = shared_from_this(), weak = std::weak_ptr<Channel>(ch)](
-                                      const ChannelFuture&) {
-      self->loop->execute([self, weak] {
-        if (auto c = weak.lock()) {
-          std::erase(self->idle, c);
-          self->updateGauges();
-        }
-      });
-    });
+    ch->closeFuture().addListener(
+        [self = shared_from_this(), weak = std::weak_ptr<Channel>(ch)](const ChannelFuture&) {
+          self->loop->execute([self, weak] {
+            if (auto c = weak.lock()) {
+              std::erase(self->idle, c);
+              self->updateGauges();
+            }
+          });
+        });
     idle.push_back(std::move(ch));
     updateGauges();
   }

@@ -46,8 +46,8 @@ namespace {
 // Creates a server channel on `loop`, sets it up and starts binding it; the result completes
 // when it listens. Creation waits for the loop (quickly), so that the channel is known before
 // the bind completes, as in Netty.
-ChannelFuture bindOn(UvEventLoop& loop, const SocketAddress& address,
-                     const ChannelOptions& options, std::shared_ptr<ChannelHandler> handler,
+ChannelFuture bindOn(UvEventLoop& loop, const SocketAddress& address, const ChannelOptions& options,
+                     std::shared_ptr<ChannelHandler> handler,
                      std::shared_ptr<const ChildChannelSpec> child,
                      std::shared_ptr<UvServerSocketChannel>* created) {
   auto made = loop.submit([&loop, address, options, handler, child, created] {

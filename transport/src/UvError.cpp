@@ -1,8 +1,6 @@
-#include <sluice/transport/UvError.h>
-
-#include <uv.h>
-
 #include <fmt/format.h>
+#include <sluice/transport/UvError.h>
+#include <uv.h>
 
 namespace sluice {
 namespace {

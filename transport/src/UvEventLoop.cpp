@@ -1,13 +1,12 @@
-#include "UvLoopImpl.h"
-
+#include <pthread.h>
 #include <sluice/concurrent/EventLoopGroup.h>
 #include <sluice/transport/UvError.h>
 #include <sluice/util/Log.h>
 
-#include <pthread.h>
-
 #include <csignal>
 #include <mutex>
+
+#include "UvLoopImpl.h"
 
 namespace sluice {
 namespace detail {
@@ -47,11 +46,10 @@ UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
   uv_prepare_start(&prepare, [](uv_prepare_t* h) { implOf(h).endOfIteration(); });
   uv_timer_init(&loop, &timer);
   uv_timer_init(&loop, &shutdownTimer);
-  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&wakeup),
-                         reinterpret_cast<uv_handle_t*>(&check),
-                         reinterpret_cast<uv_handle_t*>(&prepare),
-                         reinterpret_cast<uv_handle_t*>(&timer),
-                         reinterpret_cast<uv_handle_t*>(&shutdownTimer)}) {
+  for (uv_handle_t* h :
+       {reinterpret_cast<uv_handle_t*>(&wakeup), reinterpret_cast<uv_handle_t*>(&check),
+        reinterpret_cast<uv_handle_t*>(&prepare), reinterpret_cast<uv_handle_t*>(&timer),
+        reinterpret_cast<uv_handle_t*>(&shutdownTimer)}) {
     h->data = this;
   }
 }
@@ -97,9 +95,7 @@ void UvLoopImpl::armTimer() {
   }
   const Duration wait = scheduled.nextDeadline() - owner.nanoTime();
   // uv timers count whole milliseconds: round up, so a task never runs early.
-  const auto ms = wait <= Duration::zero()
-                      ? 0
-                      : (wait.count() + 999'999) / 1'000'000;
+  const auto ms = wait <= Duration::zero() ? 0 : (wait.count() + 999'999) / 1'000'000;
   uv_update_time(&loop);
   uv_timer_start(
       &timer,

@@ -47,8 +47,7 @@ bool UvEventLoopGroup::isShuttingDown() const noexcept {
 }
 
 bool UvEventLoopGroup::isTerminated() const noexcept {
-  return std::all_of(loops_.begin(), loops_.end(),
-                     [](const auto& l) { return l->isTerminated(); });
+  return std::all_of(loops_.begin(), loops_.end(), [](const auto& l) { return l->isTerminated(); });
 }
 
 }  // namespace sluice

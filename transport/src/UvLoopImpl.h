@@ -3,7 +3,6 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/detail/ScheduledTaskQueue.h>
 #include <sluice/transport/UvEventLoop.h>
-
 #include <uv.h>
 
 #include <atomic>

@@ -1,13 +1,12 @@
-#include "UvLoopImpl.h"
-
 #include <sluice/transport/UvError.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 #include <sluice/transport/UvServerSocketChannel.h>
 #include <sluice/transport/UvSocketChannel.h>
 #include <sluice/util/Log.h>
-
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "UvLoopImpl.h"
 
 namespace sluice {
 
@@ -44,8 +43,7 @@ SocketAddress UvServerSocketChannel::localAddress() const {
   if (!bound_ || uv_tcp_getsockname(&h_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
     return {};
   }
-  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss),
-                                     static_cast<socklen_t>(len));
+  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
 }
 
 ChannelFuture UvServerSocketChannel::registerAndBind(const SocketAddress& localAddress) {
@@ -110,8 +108,8 @@ void UvServerSocketChannel::accept() {
   uv_loop_t* uvLoop = detail::UvChannelHooks::uvLoop(loop_);
   auto* accepted = new uv_tcp_t;
   uv_tcp_init(uvLoop, accepted);
-  int rc = uv_accept(reinterpret_cast<uv_stream_t*>(&h_->tcp),
-                     reinterpret_cast<uv_stream_t*>(accepted));
+  int rc =
+      uv_accept(reinterpret_cast<uv_stream_t*>(&h_->tcp), reinterpret_cast<uv_stream_t*>(accepted));
   // The socket moves to the child channel as a descriptor: a duplicate survives the close of
   // this temporary handle, and any loop can adopt it.
   int fd = -1;

@@ -1,22 +1,22 @@
-#include "UvLoopImpl.h"
-
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/transport/UvError.h>
 #include <sluice/transport/UvSocketChannel.h>
 #include <sluice/util/Log.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 
+#include "UvLoopImpl.h"
+
 namespace sluice {
 
 // uv_buf_t is laid out as struct iovec on Unix, so the outbound buffer's iovecs are handed to
 // libuv as they are.
-static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
+static_assert(sizeof(uv_buf_t) == sizeof(iovec) &&
+              offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
               offsetof(uv_buf_t, len) == offsetof(iovec, iov_len));
 
 namespace detail {
@@ -130,8 +130,7 @@ SocketAddress UvSocketChannel::localAddress() const {
   if (!open_ || uv_tcp_getsockname(&h_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
     return {};
   }
-  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss),
-                                     static_cast<socklen_t>(len));
+  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
 }
 
 SocketAddress UvSocketChannel::remoteAddress() const {
@@ -141,8 +140,7 @@ SocketAddress UvSocketChannel::remoteAddress() const {
       uv_tcp_getpeername(&h_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
     return connectingTo_;
   }
-  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss),
-                                     static_cast<socklen_t>(len));
+  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
 }
 
 void UvSocketChannel::applySocketOptions() noexcept {
@@ -170,11 +168,10 @@ void UvSocketChannel::doConnect(const SocketAddress& remoteAddress, const Socket
   connectingTo_ = remoteAddress;
   connectPromise_ = promise;
   h_->connectReq.data = this;
-  const int rc = uv_tcp_connect(&h_->connectReq, &h_->tcp, remoteAddress.sockaddrPtr(),
-                                [](uv_connect_t* req, int status) {
-                                  detail::UvSocketHandles::channelOf(req->data)
-                                      .onConnectDone(status);
-                                });
+  const int rc = uv_tcp_connect(
+      &h_->connectReq, &h_->tcp, remoteAddress.sockaddrPtr(), [](uv_connect_t* req, int status) {
+        detail::UvSocketHandles::channelOf(req->data).onConnectDone(status);
+      });
   if (rc != 0) {
     connectPromise_ = {};
     promise.tryFailure(makeUvError(rc, "connect to " + remoteAddress.toString()));

@@ -1,8 +1,7 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/buffer/CompositeByteBuf.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
-
-#include <fmt/format.h>
 
 #include <stdexcept>
 
@@ -10,9 +9,9 @@ namespace sluice {
 
 void ByteBufAllocator::throwBadCapacity(std::size_t headroom, std::size_t initialCapacity,
                                         std::size_t maxCapacity) {
-  throw std::out_of_range(fmt::format(
-      "headroom({}) + initialCapacity({}) must not exceed maxCapacity({}), nor that {}",
-      headroom, initialCapacity, maxCapacity, ByteBuf::kMaxCapacity));
+  throw std::out_of_range(
+      fmt::format("headroom({}) + initialCapacity({}) must not exceed maxCapacity({}), nor that {}",
+                  headroom, initialCapacity, maxCapacity, ByteBuf::kMaxCapacity));
 }
 
 ByteBuf ByteBufAllocator::copiedBuffer(std::string_view bytes) {

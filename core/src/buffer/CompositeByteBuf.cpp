@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/buffer/CompositeByteBuf.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
@@ -51,8 +50,8 @@ std::size_t CompositeByteBuf::componentIndex(std::size_t index) const noexcept {
 
 void CompositeByteBuf::checkIndex(std::size_t index, std::size_t length) const {
   if (index > writerIndex_ || length > writerIndex_ - index) {
-    throw std::out_of_range(fmt::format("index: {}, length: {} (expected: range(0, {}))", index,
-                                        length, writerIndex_));
+    throw std::out_of_range(
+        fmt::format("index: {}, length: {} (expected: range(0, {}))", index, length, writerIndex_));
   }
 }
 
@@ -154,7 +153,8 @@ std::ptrdiff_t CompositeByteBuf::indexOf(std::size_t fromIndex, std::size_t toIn
     const std::size_t within = i - c.offset;
     const std::size_t n = std::min(toIndex, c.end()) - i;
     if (const void* hit = std::memchr(c.data() + within, value, n); hit != nullptr) {
-      return static_cast<std::ptrdiff_t>(c.offset) + (static_cast<const std::uint8_t*>(hit) - c.data());
+      return static_cast<std::ptrdiff_t>(c.offset) +
+             (static_cast<const std::uint8_t*>(hit) - c.data());
     }
     i += n;
   }

@@ -1,10 +1,10 @@
 #include "buffer/PoolArena.h"
 
-#include "buffer/PoolCore.h"
-#include "buffer/Poisoning.h"
-
 #include <cstdlib>
 #include <new>
+
+#include "buffer/Poisoning.h"
+#include "buffer/PoolCore.h"
 
 namespace sluice::detail {
 
@@ -14,8 +14,7 @@ PoolArena::~PoolArena() {
   }
 }
 
-std::size_t PoolArena::allocateBatch(std::size_t sizeClass, ByteBufStorage** out,
-                                     std::size_t n) {
+std::size_t PoolArena::allocateBatch(std::size_t sizeClass, ByteBufStorage** out, std::size_t n) {
   const std::size_t blockBytes = sizeClassBytes(sizeClass);
   std::lock_guard lock(mutex_);
   Bin& bin = bins_[sizeClass];

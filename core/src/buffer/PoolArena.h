@@ -1,7 +1,5 @@
 #pragma once
 
-#include "buffer/SizeClasses.h"
-
 #include <sluice/buffer/detail/ByteBufStorage.h>
 
 #include <array>
@@ -9,6 +7,8 @@
 #include <cstdint>
 #include <mutex>
 #include <vector>
+
+#include "buffer/SizeClasses.h"
 
 namespace sluice::detail {
 

@@ -1,11 +1,11 @@
 #include "buffer/PoolCore.h"
 
-#include "buffer/Poisoning.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <thread>
+
+#include "buffer/Poisoning.h"
 
 namespace sluice::detail {
 namespace {
@@ -68,7 +68,8 @@ PoolThreadCache* PoolCore::findOrCreateCache() {
     }
   }
   if (found == nullptr) {
-    PoolArena& arena = *arenas_[nextArena_.fetch_add(1, std::memory_order_relaxed) % arenas_.size()];
+    PoolArena& arena =
+        *arenas_[nextArena_.fetch_add(1, std::memory_order_relaxed) % arenas_.size()];
     caches.push_back(std::make_unique<PoolThreadCache>(shared_from_this(), arena));
     found = caches.back().get();
     registerCache(found);

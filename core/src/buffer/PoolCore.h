@@ -1,9 +1,5 @@
 #pragma once
 
-#include "buffer/PoolArena.h"
-#include "buffer/PoolThreadCache.h"
-#include "buffer/SizeClasses.h"
-
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
 
@@ -11,6 +7,10 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "buffer/PoolArena.h"
+#include "buffer/PoolThreadCache.h"
+#include "buffer/SizeClasses.h"
 
 namespace sluice::detail {
 

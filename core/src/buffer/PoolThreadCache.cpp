@@ -1,10 +1,10 @@
 #include "buffer/PoolThreadCache.h"
 
-#include "buffer/PoolArena.h"
-#include "buffer/PoolCore.h"
-
 #include <algorithm>
 #include <utility>
+
+#include "buffer/PoolArena.h"
+#include "buffer/PoolCore.h"
 
 namespace sluice::detail {
 

@@ -1,13 +1,13 @@
 #pragma once
 
-#include "buffer/SizeClasses.h"
-
 #include <sluice/buffer/detail/ByteBufStorage.h>
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
+
+#include "buffer/SizeClasses.h"
 
 namespace sluice::detail {
 

@@ -1,7 +1,7 @@
-#include "buffer/PoolCore.h"
-
 #include <sluice/buffer/PooledByteBufAllocator.h>
 #include <sluice/util/Log.h>
+
+#include "buffer/PoolCore.h"
 
 namespace sluice {
 

@@ -61,8 +61,7 @@ static_assert(lookupAgreesWithSizeClassOf());
 /// down to whole blocks. Small classes get many blocks a chunk, large ones a few.
 constexpr std::size_t chunkBytesOf(std::size_t sizeClass) noexcept {
   const std::size_t block = sizeClassBytes(sizeClass);
-  const std::size_t chunk =
-      std::clamp(block * 32, std::size_t{64} << 10, std::size_t{4} << 20);
+  const std::size_t chunk = std::clamp(block * 32, std::size_t{64} << 10, std::size_t{4} << 20);
   return chunk / block * block;
 }
 

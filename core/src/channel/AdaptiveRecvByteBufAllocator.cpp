@@ -35,8 +35,9 @@ std::uint32_t indexOf(std::size_t size) {
 
 AdaptiveRecvByteBufAllocator::AdaptiveRecvByteBufAllocator(Config config) : config_(config) {
   if (config.minimum == 0 || config.minimum > config.initial || config.initial > config.maximum) {
-    throw std::invalid_argument("AdaptiveRecvByteBufAllocator: need 0 < minimum <= initial <= "
-                                "maximum");
+    throw std::invalid_argument(
+        "AdaptiveRecvByteBufAllocator: need 0 < minimum <= initial <= "
+        "maximum");
   }
   minIndex_ = indexOf(config.minimum);
   maxIndex_ = indexOf(config.maximum);

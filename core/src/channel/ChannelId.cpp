@@ -1,6 +1,5 @@
-#include <sluice/channel/ChannelId.h>
-
 #include <fmt/format.h>
+#include <sluice/channel/ChannelId.h>
 
 #include <atomic>
 

@@ -1,11 +1,10 @@
+#include <cxxabi.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/concurrent/EventExecutorGroup.h>
 #include <sluice/concurrent/EventLoop.h>
 #include <sluice/util/Log.h>
-
-#include <cxxabi.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -107,8 +106,7 @@ std::string ChannelPipeline::generateName(const std::type_info& type) const {
 }
 
 ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
-                                      std::string_view name, Entry entry,
-                                      EventExecutorGroup* group,
+                                      std::string_view name, Entry entry, EventExecutorGroup* group,
                                       ChannelHandlerContext* replacing) {
   // Only a handler that is not sharable tracks its pipeline (a sharable one is added from
   // many loops at once).
@@ -130,11 +128,11 @@ ChannelPipeline& ChannelPipeline::add(Where where, ChannelHandlerContext* base,
     entry.handler->added_ = true;
   }
   if (mustHop()) {
-    channel_.eventLoop().execute(
-        [this, keep = channel_.taskKeepAlive(), where, base, n = std::move(n),
-         entry = std::move(entry), group, replacing]() mutable {
-          addOnLoop(where, base, std::move(n), std::move(entry), group, replacing);
-        });
+    channel_.eventLoop().execute([this, keep = channel_.taskKeepAlive(), where, base,
+                                  n = std::move(n), entry = std::move(entry), group,
+                                  replacing]() mutable {
+      addOnLoop(where, base, std::move(n), std::move(entry), group, replacing);
+    });
     return *this;
   }
   addOnLoop(where, base, std::move(n), std::move(entry), group, replacing);
@@ -153,9 +151,9 @@ void ChannelPipeline::addOnLoop(Where where, ChannelHandlerContext* base, std::s
   ChannelHandlerContext* ctx = owned.get();
 
   ChannelHandlerContext* prev = where == Where::First    ? head_.get()
-                               : where == Where::Last   ? tail_->prev_
-                               : where == Where::Before ? base->prev_
-                                                        : base;
+                                : where == Where::Last   ? tail_->prev_
+                                : where == Where::Before ? base->prev_
+                                                         : base;
   ChannelHandlerContext* next = prev->next_;
   ctx->prev_ = prev;
   ctx->next_ = next;
@@ -208,8 +206,8 @@ void ChannelPipeline::callPendingHandlerAdded() {
 }
 
 void ChannelPipeline::callHandlerRemoved(ChannelHandlerContext& ctx) {
-  const bool wasAdded =
-      ctx.state_.exchange(ChannelHandlerContext::State::Removed) == ChannelHandlerContext::State::Added;
+  const bool wasAdded = ctx.state_.exchange(ChannelHandlerContext::State::Removed) ==
+                        ChannelHandlerContext::State::Added;
   if (!ctx.handler_->isSharable()) {
     ctx.handler_->added_ = false;
   }
@@ -354,13 +352,12 @@ std::vector<std::string> ChannelPipeline::names() const {
 // ---- Events ------------------------------------------------------------------------------
 
 // Inbound events enter at the head, on the channel's loop.
-#define SLUICE_PIPELINE_FIRE(fire)                                                     \
-  if (mustHop()) {                                                                     \
-    channel_.eventLoop().execute(                                                      \
-        [this, keep = channel_.taskKeepAlive()] { head_->fire(); });           \
-  } else {                                                                             \
-    head_->fire();                                                                     \
-  }                                                                                    \
+#define SLUICE_PIPELINE_FIRE(fire)                                                            \
+  if (mustHop()) {                                                                            \
+    channel_.eventLoop().execute([this, keep = channel_.taskKeepAlive()] { head_->fire(); }); \
+  } else {                                                                                    \
+    head_->fire();                                                                            \
+  }                                                                                           \
   return *this
 
 ChannelPipeline& ChannelPipeline::fireChannelRegistered() {
@@ -407,9 +404,8 @@ ChannelPipeline& ChannelPipeline::fireUserEventTriggered(Message event) {
 
 ChannelPipeline& ChannelPipeline::fireExceptionCaught(const Error& error) {
   if (mustHop()) {
-    channel_.eventLoop().execute([this, keep = channel_.taskKeepAlive(), error] {
-      head_->fireExceptionCaught(error);
-    });
+    channel_.eventLoop().execute(
+        [this, keep = channel_.taskKeepAlive(), error] { head_->fireExceptionCaught(error); });
   } else {
     head_->fireExceptionCaught(error);
   }
@@ -429,11 +425,15 @@ ChannelFuture ChannelPipeline::connect(const SocketAddress& r, const SocketAddre
   return tail_->connect(r, l, std::move(p));
 }
 ChannelFuture ChannelPipeline::disconnect() { return tail_->disconnect(); }
-ChannelFuture ChannelPipeline::disconnect(ChannelPromise p) { return tail_->disconnect(std::move(p)); }
+ChannelFuture ChannelPipeline::disconnect(ChannelPromise p) {
+  return tail_->disconnect(std::move(p));
+}
 ChannelFuture ChannelPipeline::close() { return tail_->close(); }
 ChannelFuture ChannelPipeline::close(ChannelPromise p) { return tail_->close(std::move(p)); }
 ChannelFuture ChannelPipeline::deregister() { return tail_->deregister(); }
-ChannelFuture ChannelPipeline::deregister(ChannelPromise p) { return tail_->deregister(std::move(p)); }
+ChannelFuture ChannelPipeline::deregister(ChannelPromise p) {
+  return tail_->deregister(std::move(p));
+}
 ChannelPipeline& ChannelPipeline::read() {
   tail_->read();
   return *this;

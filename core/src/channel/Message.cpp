@@ -1,6 +1,5 @@
-#include <sluice/channel/Message.h>
-
 #include <cxxabi.h>
+#include <sluice/channel/Message.h>
 
 #include <cstdlib>
 #include <memory>

@@ -1,9 +1,7 @@
-#include <sluice/channel/SocketAddress.h>
-
 #include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sluice/channel/SocketAddress.h>
 
 #include <cstring>
 
@@ -51,9 +49,12 @@ int SocketAddress::family() const noexcept { return length_ == 0 ? AF_UNSPEC : s
 
 std::uint16_t SocketAddress::port() const noexcept {
   switch (family()) {
-    case AF_INET: return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
-    case AF_INET6: return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
-    default: return 0;
+    case AF_INET:
+      return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
+    case AF_INET6:
+      return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
+    default:
+      return 0;
   }
 }
 
@@ -68,15 +69,19 @@ std::string SocketAddress::ip() const {
       inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text,
                 sizeof(text));
       return text;
-    default: return {};
+    default:
+      return {};
   }
 }
 
 std::string SocketAddress::toString() const {
   switch (family()) {
-    case AF_INET: return fmt::format("{}:{}", ip(), port());
-    case AF_INET6: return fmt::format("[{}]:{}", ip(), port());
-    default: return "unspecified";
+    case AF_INET:
+      return fmt::format("{}:{}", ip(), port());
+    case AF_INET6:
+      return fmt::format("[{}]:{}", ip(), port());
+    default:
+      return "unspecified";
   }
 }
 

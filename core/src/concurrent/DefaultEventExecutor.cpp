@@ -1,7 +1,6 @@
+#include <pthread.h>
 #include <sluice/concurrent/DefaultEventExecutor.h>
 #include <sluice/util/Log.h>
-
-#include <pthread.h>
 
 namespace sluice {
 

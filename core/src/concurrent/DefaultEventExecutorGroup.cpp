@@ -35,8 +35,7 @@ EventExecutor& DefaultEventExecutorGroup::next() noexcept {
   return *executors_[nextIndex_.fetch_add(1, std::memory_order_relaxed) % executors_.size()];
 }
 
-Future<void> DefaultEventExecutorGroup::shutdownGracefully(Duration quietPeriod,
-                                                           Duration timeout) {
+Future<void> DefaultEventExecutorGroup::shutdownGracefully(Duration quietPeriod, Duration timeout) {
   for (auto& e : executors_) {
     e->shutdownGracefully(quietPeriod, timeout);
   }

@@ -117,9 +117,8 @@ void FutureStateBase::dispatchListeners(std::vector<StateListener> listeners) {
   // Shared so that, if the executor has terminated and refuses the task, they still run.
   auto pending = std::make_shared<std::vector<StateListener>>(std::move(listeners));
   try {
-    executor_->execute([self = shared_from_this(), pending] {
-      self->runListeners(std::move(*pending));
-    });
+    executor_->execute(
+        [self = shared_from_this(), pending] { self->runListeners(std::move(*pending)); });
   } catch (const ErrorException&) {
     runListeners(std::move(*pending));
   }

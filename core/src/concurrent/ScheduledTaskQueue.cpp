@@ -5,8 +5,7 @@
 
 namespace sluice::detail {
 
-void ScheduledTaskQueue::add(Task task, Duration deadline, Duration period,
-                             Promise<void> promise) {
+void ScheduledTaskQueue::add(Task task, Duration deadline, Duration period, Promise<void> promise) {
   push(Entry{deadline, nextSequence_++, period, std::make_shared<Task>(std::move(task)),
              std::move(promise)});
 }

@@ -1,6 +1,5 @@
-#include <sluice/util/Error.h>
-
 #include <fmt/format.h>
+#include <sluice/util/Error.h>
 
 namespace sluice {
 namespace {
@@ -10,15 +9,24 @@ class CoreCategory final : public std::error_category {
   const char* name() const noexcept override { return "sluice.core"; }
   std::string message(int value) const override {
     switch (static_cast<CoreErrc>(value)) {
-      case CoreErrc::ClosedChannel: return "channel closed";
-      case CoreErrc::BlockingOperation: return "blocking operation on an event loop thread";
-      case CoreErrc::HandlerException: return "a handler threw an exception";
-      case CoreErrc::Cancelled: return "cancelled";
-      case CoreErrc::Timeout: return "timed out";
-      case CoreErrc::RejectedExecution: return "executor is shutting down";
-      case CoreErrc::UnsupportedMessageType: return "unsupported message type";
-      case CoreErrc::NotYetConnected: return "not yet connected";
-      case CoreErrc::UnsupportedOperation: return "unsupported operation";
+      case CoreErrc::ClosedChannel:
+        return "channel closed";
+      case CoreErrc::BlockingOperation:
+        return "blocking operation on an event loop thread";
+      case CoreErrc::HandlerException:
+        return "a handler threw an exception";
+      case CoreErrc::Cancelled:
+        return "cancelled";
+      case CoreErrc::Timeout:
+        return "timed out";
+      case CoreErrc::RejectedExecution:
+        return "executor is shutting down";
+      case CoreErrc::UnsupportedMessageType:
+        return "unsupported message type";
+      case CoreErrc::NotYetConnected:
+        return "not yet connected";
+      case CoreErrc::UnsupportedOperation:
+        return "unsupported operation";
     }
     return "unknown core error";
   }

@@ -52,12 +52,18 @@ void Log::write(LogLevel level, std::string_view logger, std::string_view messag
 
 std::string_view toString(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::Trace: return "trace";
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
-    case LogLevel::Off: return "off";
+    case LogLevel::Trace:
+      return "trace";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
+    case LogLevel::Off:
+      return "off";
   }
   return "?";
 }
@@ -66,8 +72,8 @@ namespace detail {
 
 void checkFailed(const char* expr, const char* message, const char* file, int line) noexcept {
   try {
-    Log::write(LogLevel::Error, "check", fmt::format("{}:{}: check failed: {} ({})", file, line,
-                                                     expr, message));
+    Log::write(LogLevel::Error, "check",
+               fmt::format("{}:{}: check failed: {} ({})", file, line, expr, message));
   } catch (...) {
     std::fprintf(stderr, "%s:%d: check failed: %s (%s)\n", file, line, expr, message);
   }

@@ -1,9 +1,8 @@
-#include <sluice/util/Log.h>
-#include <sluice/util/ResourceLeakDetector.h>
-
 #include <cxxabi.h>
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <sluice/util/Log.h>
+#include <sluice/util/ResourceLeakDetector.h>
 
 #include <array>
 #include <cstdlib>
@@ -175,8 +174,8 @@ std::size_t ResourceLeakDetector::reportLeaks() {
   const auto records = outstanding();
   for (const Record& record : records) {
     Log::log(LogLevel::Error, "leak",
-             "LEAK: a buffer of {} bytes is still alive. It was allocated at:\n{}",
-             record.capacity, record.allocationStack);
+             "LEAK: a buffer of {} bytes is still alive. It was allocated at:\n{}", record.capacity,
+             record.allocationStack);
   }
   return records.size();
 }

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <sluice/buffer/ByteBuf.h>
-
 #include <fmt/format.h>
+#include <sluice/buffer/ByteBuf.h>
 
 #include <cstdint>
 #include <span>

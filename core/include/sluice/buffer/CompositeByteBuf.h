@@ -1,7 +1,6 @@
 #pragma once
 
 #include <sluice/buffer/ByteBuf.h>
-
 #include <sys/uio.h>
 
 #include <cstddef>

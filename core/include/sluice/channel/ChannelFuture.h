@@ -28,9 +28,8 @@ class ChannelFuture : public Future<void> {
 
   const ChannelFuture& addListener(Listener listener) const {
     requireNonVoid();
-    Future<void>::addListener([ch = channel_, l = std::move(listener)](const Future<void>& f) mutable {
-      l(ChannelFuture(f, ch));
-    });
+    Future<void>::addListener([ch = channel_, l = std::move(listener)](
+                                  const Future<void>& f) mutable { l(ChannelFuture(f, ch)); });
     return *this;
   }
   const ChannelFuture& await() const {
@@ -80,8 +79,7 @@ class ChannelPromise : public ChannelFuture {
 
   /// Completes with success; false if already complete. A void promise ignores it.
   bool trySuccess() const {
-    return state_ == nullptr ||
-           state_->tryComplete(detail::FutureStateBase::kSucceeded, [] {});
+    return state_ == nullptr || state_->tryComplete(detail::FutureStateBase::kSucceeded, [] {});
   }
   /// Completes with `error`; false if already complete. A void promise fires `error` through
   /// the channel's pipeline instead.

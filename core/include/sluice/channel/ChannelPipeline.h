@@ -108,8 +108,7 @@ class ChannelPipeline {
 
   /// Constructs an H from `args` at the tail and returns it.
   template <typename H, typename... Args>
-    requires std::derived_from<H, ChannelHandler>
-  H& addLast(Args&&... args) {
+  requires std::derived_from<H, ChannelHandler> H& addLast(Args&&... args) {
     auto owned = std::make_unique<H>(std::forward<Args>(args)...);
     H& ref = *owned;
     addLast(std::move(owned));
@@ -117,8 +116,7 @@ class ChannelPipeline {
   }
   /// Constructs an H from `args` at the head and returns it.
   template <typename H, typename... Args>
-    requires std::derived_from<H, ChannelHandler>
-  H& addFirst(Args&&... args) {
+  requires std::derived_from<H, ChannelHandler> H& addFirst(Args&&... args) {
     auto owned = std::make_unique<H>(std::forward<Args>(args)...);
     H& ref = *owned;
     addFirst(std::move(owned));
@@ -187,8 +185,7 @@ class ChannelPipeline {
     return removeContext(old);
   }
   template <HandlerPointer P>
-  ChannelPipeline& replace(const ChannelHandler& oldHandler, std::string_view newName,
-                           P handler) {
+  ChannelPipeline& replace(const ChannelHandler& oldHandler, std::string_view newName, P handler) {
     return replace(requireContext(context(oldHandler), "handler").name(), newName,
                    std::move(handler));
   }
@@ -237,8 +234,7 @@ class ChannelPipeline {
 
   ChannelFuture bind(const SocketAddress& localAddress);
   ChannelFuture bind(const SocketAddress& localAddress, ChannelPromise promise);
-  ChannelFuture connect(const SocketAddress& remoteAddress,
-                        const SocketAddress& localAddress = {});
+  ChannelFuture connect(const SocketAddress& remoteAddress, const SocketAddress& localAddress = {});
   ChannelFuture connect(const SocketAddress& remoteAddress, const SocketAddress& localAddress,
                         ChannelPromise promise);
   ChannelFuture disconnect();
@@ -280,7 +276,7 @@ class ChannelPipeline {
     return detail::executionMaskOf<H>();
   }
   template <typename H>
-    requires std::derived_from<H, ChannelHandler>
+  requires std::derived_from<H, ChannelHandler>
   static Entry makeEntry(std::unique_ptr<H> handler) {
     if (handler == nullptr) {
       throw std::invalid_argument("null handler");
@@ -293,7 +289,7 @@ class ChannelPipeline {
     return e;
   }
   template <typename H>
-    requires std::derived_from<H, ChannelHandler>
+  requires std::derived_from<H, ChannelHandler>
   static Entry makeEntry(std::shared_ptr<H> handler) {
     if (handler == nullptr) {
       throw std::invalid_argument("null handler");
@@ -306,9 +302,8 @@ class ChannelPipeline {
     return e;
   }
 
-  ChannelPipeline& add(Where where, ChannelHandlerContext* base, std::string_view name,
-                       Entry entry, EventExecutorGroup* group,
-                       ChannelHandlerContext* replacing = nullptr);
+  ChannelPipeline& add(Where where, ChannelHandlerContext* base, std::string_view name, Entry entry,
+                       EventExecutorGroup* group, ChannelHandlerContext* replacing = nullptr);
   void addOnLoop(Where where, ChannelHandlerContext* base, std::string name, Entry entry,
                  EventExecutorGroup* group, ChannelHandlerContext* replacing);
   ChannelPipeline& removeContext(ChannelHandlerContext& ctx);

@@ -99,8 +99,7 @@ struct DirectSupertypes<T, std::void_t<typename T::MessageSupertypes>> {
   template <typename Self, typename... Supers>
   struct Unpack<MessageSupertypes<Self, Supers...>> {
     // Declared by T itself: its listed supertypes. Inherited from an ancestor: that ancestor.
-    using type =
-        std::conditional_t<std::is_same_v<Self, T>, TypeList<Supers...>, TypeList<Self>>;
+    using type = std::conditional_t<std::is_same_v<Self, T>, TypeList<Supers...>, TypeList<Self>>;
   };
   using type = typename Unpack<Declared>::type;
 };
@@ -157,8 +156,8 @@ class Message {
 
   /// Wraps `value`, moving (or copying, for a copyable lvalue) it in.
   template <typename T, typename D = std::decay_t<T>>
-    requires(!std::is_same_v<D, Message>)
-  Message(T&& value)  // NOLINT(google-explicit-constructor): messages convert implicitly
+  requires(!std::is_same_v<D, Message>)
+      Message(T&& value)  // NOLINT(google-explicit-constructor): messages convert implicitly
       : vtable_(&kVTable<D>) {
     static_assert(std::is_nothrow_destructible_v<D>);
     if constexpr (storedInline<D>()) {

@@ -20,16 +20,14 @@ class DefaultEventExecutor final : public EventExecutor {
                                 std::string threadName = "sluice-executor");
   /// As above, but the thread runs as `identity` (its inEventLoop() is true there): how
   /// DefaultEventLoop lends this executor its thread.
-  DefaultEventExecutor(EventExecutorGroup* parent, std::string threadName,
-                       EventExecutor* identity);
+  DefaultEventExecutor(EventExecutorGroup* parent, std::string threadName, EventExecutor* identity);
   /// Shuts down at once if still running and joins the thread. Thread: not this executor's.
   ~DefaultEventExecutor() override;
 
   void execute(Task task) override;
   ScheduledFuture schedule(Task task, Duration delay) override;
   ScheduledFuture scheduleAtFixedRate(Task task, Duration initialDelay, Duration period) override;
-  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay,
-                                         Duration delay) override;
+  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay, Duration delay) override;
   Future<void> shutdownGracefully(Duration quietPeriod, Duration timeout) override;
   using EventExecutor::shutdownGracefully;
   Future<void> terminationFuture() const override { return termination_.future(); }

@@ -138,8 +138,7 @@ class Future {
   }
   /// The value of a succeeded future. Throws std::logic_error if it has not succeeded.
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  const U& getNow() const {
+  requires(!std::is_void_v<U>) const U& getNow() const {
     if (!isSuccess()) {
       throw std::logic_error("Future::getNow() before success");
     }
@@ -174,8 +173,7 @@ class Future {
   }
   /// Waits and returns the value, throwing as sync() does (Netty's get()).
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  const U& get() const {
+  requires(!std::is_void_v<U>) const U& get() const {
     sync();
     return getNow();
   }
@@ -188,9 +186,7 @@ class Future {
   /// The executor listeners run on (null: the completing thread).
   EventExecutor* executor() const noexcept { return state_->executor(); }
 
-  friend bool operator==(const Future& a, const Future& b) noexcept {
-    return a.state_ == b.state_;
-  }
+  friend bool operator==(const Future& a, const Future& b) noexcept { return a.state_ == b.state_; }
 
  protected:
   explicit Future(std::shared_ptr<detail::FutureState<T>> state) : state_(std::move(state)) {}
@@ -215,14 +211,13 @@ class Promise : public Future<T> {
   Future<T> future() const { return Future<T>(this->state_); }
 
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  bool trySuccess(U value) const {
+  requires(!std::is_void_v<U>) bool trySuccess(U value) const {
     auto& s = static_cast<detail::FutureState<T>&>(*this->state_);
     return s.tryComplete(detail::FutureStateBase::kSucceeded,
                          [&] { s.value.emplace(std::move(value)); });
   }
   template <typename U = T>
-    requires std::is_void_v<U>
+  requires std::is_void_v<U>
   bool trySuccess() const {
     return this->state_->tryComplete(detail::FutureStateBase::kSucceeded, [] {});
   }
@@ -245,8 +240,7 @@ class Promise : public Future<T> {
   }
 
  private:
-  explicit Promise(std::shared_ptr<detail::FutureState<T>> state)
-      : Future<T>(std::move(state)) {}
+  explicit Promise(std::shared_ptr<detail::FutureState<T>> state) : Future<T>(std::move(state)) {}
 };
 
 /// A future that has already succeeded, with listeners on `executor`.

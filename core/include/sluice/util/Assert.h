@@ -18,11 +18,11 @@ namespace sluice::detail {
 #define SLUICE_DCHECK_IS_ON 0
 #endif
 
-#define SLUICE_CHECK(expr, message)                                         \
-  do {                                                                      \
-    if (!(expr)) [[unlikely]] {                                             \
-      ::sluice::detail::checkFailed(#expr, message, __FILE__, __LINE__);    \
-    }                                                                       \
+#define SLUICE_CHECK(expr, message)                                      \
+  do {                                                                   \
+    if (!(expr)) [[unlikely]] {                                          \
+      ::sluice::detail::checkFailed(#expr, message, __FILE__, __LINE__); \
+    }                                                                    \
   } while (false)
 
 #if SLUICE_DCHECK_IS_ON

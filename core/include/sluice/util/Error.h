@@ -93,4 +93,3 @@ class ErrorException : public std::system_error {
 };
 
 }  // namespace sluice
-

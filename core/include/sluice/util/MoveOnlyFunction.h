@@ -24,8 +24,8 @@ class MoveOnlyFunction<R(Args...)> {
   MoveOnlyFunction(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor)
 
   template <typename F, typename D = std::decay_t<F>>
-    requires(!std::is_same_v<D, MoveOnlyFunction> && std::is_invocable_r_v<R, D&, Args...>)
-  MoveOnlyFunction(F&& f) {  // NOLINT(google-explicit-constructor): as std::function
+  requires(!std::is_same_v<D, MoveOnlyFunction> && std::is_invocable_r_v<R, D&, Args...>)
+      MoveOnlyFunction(F&& f) {  // NOLINT(google-explicit-constructor): as std::function
     if constexpr (std::is_pointer_v<D> || std::is_member_pointer_v<D>) {
       if (f == nullptr) {
         return;

@@ -14,7 +14,8 @@ class ByteBufAllocator;
 /// configuration, as one struct with designated initializers.
 ///
 /// ```cpp
-/// bootstrap.childOption({.tcpNoDelay = true, .writeBufferWaterMark = {{.low = 8192, .high = 32768}}});
+/// bootstrap.childOption({.tcpNoDelay = true, .writeBufferWaterMark = {{.low = 8192, .high =
+/// 32768}}});
 /// ```
 ///
 /// Unset optional fields keep ChannelConfig's defaults.

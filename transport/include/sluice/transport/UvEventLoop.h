@@ -36,8 +36,7 @@ class UvEventLoop final : public EventLoop {
   void execute(Task task) override;
   ScheduledFuture schedule(Task task, Duration delay) override;
   ScheduledFuture scheduleAtFixedRate(Task task, Duration initialDelay, Duration period) override;
-  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay,
-                                         Duration delay) override;
+  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay, Duration delay) override;
   Future<void> shutdownGracefully(Duration quietPeriod, Duration timeout) override;
   using EventExecutor::shutdownGracefully;
   Future<void> terminationFuture() const override;

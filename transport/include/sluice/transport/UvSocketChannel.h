@@ -50,8 +50,7 @@ class UvSocketChannel final : public Channel {
   /// with `loop`. The caller adds handlers, then calls activate(). Thread: `loop`'s.
   static std::shared_ptr<UvSocketChannel> createAccepted(UvEventLoop& loop,
                                                          const ChannelOptions& options,
-                                                         std::shared_ptr<Channel> parent,
-                                                         int fd);
+                                                         std::shared_ptr<Channel> parent, int fd);
   /// Fires channelRegistered, and channelActive (and starts reading) if already connected:
   /// call it once handlers are added. Thread: the loop's.
   void activate();

@@ -33,13 +33,13 @@ inline constexpr std::uint32_t kMaskAllOutbound = ((1U << 17) - 1) & ~kMaskAllIn
 
 // True unless H's `method` is the one `Base` declares: an overload set or an override counts
 // as handled. Decided from the static type H, which the pipeline checks is the dynamic type.
-#define SLUICE_DETAIL_OVERRIDES(H, Base, method)                                          \
-  [] {                                                                                     \
-    if constexpr (requires { &H::method; }) {                                              \
-      return !std::is_same_v<decltype(&H::method), decltype(&Base::method)>;               \
-    } else {                                                                               \
-      return true;                                                                         \
-    }                                                                                      \
+#define SLUICE_DETAIL_OVERRIDES(H, Base, method)                             \
+  [] {                                                                       \
+    if constexpr (requires { &H::method; }) {                                \
+      return !std::is_same_v<decltype(&H::method), decltype(&Base::method)>; \
+    } else {                                                                 \
+      return true;                                                           \
+    }                                                                        \
   }()
 
 /// The events handler type H handles.

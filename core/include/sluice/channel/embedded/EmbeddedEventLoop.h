@@ -21,8 +21,7 @@ class EmbeddedEventLoop final : public EventLoop {
   void execute(Task task) override;
   ScheduledFuture schedule(Task task, Duration delay) override;
   ScheduledFuture scheduleAtFixedRate(Task task, Duration initialDelay, Duration period) override;
-  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay,
-                                         Duration delay) override;
+  ScheduledFuture scheduleWithFixedDelay(Task task, Duration initialDelay, Duration delay) override;
   /// Terminates at once, cancelling scheduled tasks.
   Future<void> shutdownGracefully(Duration quietPeriod, Duration timeout) override;
   using EventExecutor::shutdownGracefully;

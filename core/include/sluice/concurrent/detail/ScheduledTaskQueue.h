@@ -66,8 +66,8 @@ std::size_t ScheduledTaskQueue::runDue(Duration now, Clock&& clock) {
     runOne(entry);
     ++ran;
     if (entry.period != Duration::zero() && !entry.promise.isDone()) {
-      entry.deadline = entry.period > Duration::zero() ? entry.deadline + entry.period
-                                                       : clock() - entry.period;
+      entry.deadline =
+          entry.period > Duration::zero() ? entry.deadline + entry.period : clock() - entry.period;
       push(std::move(entry));
     }
   }
