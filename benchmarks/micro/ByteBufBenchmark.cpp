@@ -14,8 +14,12 @@
 // memcpy call and the byte checksum into SIMD code, which measures the vectoriser, not an
 // accessor. (A ByteBuf loop cannot be vectorised either way: each access checks its bounds.)
 // Bulk copies are compared separately: writeBytes against memcpy.
+//
+// ByteBufWriter runs (one capacity check for a whole run of writes) are measured beside the
+// per-call accessors, kept scalar like the raw loops so the comparison is store for store.
 
 #include <benchmark/benchmark.h>
+#include <sluice/buffer/ByteBufWriter.h>
 #include <sluice/buffer/PooledByteBufAllocator.h>
 
 #include <array>
@@ -96,6 +100,24 @@ SLUICE_SCALAR_FUNCTION void BM_RawPointerWriteInt(benchmark::State& state) {
   setCounters(state, kInts);
 }
 
+SLUICE_SCALAR_FUNCTION void BM_ByteBufWriterWriteInt(benchmark::State& state) {
+  const auto values = makeValues();
+  ByteBuf buf = newMessageBuffer();
+  for (auto _ : state) {
+    buf.clear();
+    {
+      ByteBufWriter out(buf, kMessageBytes);
+      SLUICE_SCALAR_LOOP
+      for (std::uint32_t v : values) {
+        out.writeInt(v);
+      }
+    }
+    benchmark::DoNotOptimize(buf.memoryAddress());
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, kInts);
+}
+
 // ---- readInt: 1024 big-endian 32-bit integers into a checksum ------------------------
 
 void BM_ByteBufReadInt(benchmark::State& state) {
@@ -157,6 +179,25 @@ SLUICE_SCALAR_FUNCTION void BM_RawPointerWriteByte(benchmark::State& state) {
     for (std::size_t i = 0; i < kMessageBytes; ++i) {
       *p++ = bytes[i];
     }
+    benchmark::ClobberMemory();
+  }
+  setCounters(state, kMessageBytes);
+}
+
+SLUICE_SCALAR_FUNCTION void BM_ByteBufWriterWriteByte(benchmark::State& state) {
+  const auto values = makeValues();
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(values.data());
+  ByteBuf buf = newMessageBuffer();
+  for (auto _ : state) {
+    buf.clear();
+    {
+      ByteBufWriter out(buf, kMessageBytes);
+      SLUICE_SCALAR_LOOP
+      for (std::size_t i = 0; i < kMessageBytes; ++i) {
+        out.writeByte(bytes[i]);
+      }
+    }
+    benchmark::DoNotOptimize(buf.memoryAddress());
     benchmark::ClobberMemory();
   }
   setCounters(state, kMessageBytes);
@@ -227,10 +268,12 @@ void BM_RawPointerWriteBytes(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ByteBufWriteInt);
+BENCHMARK(BM_ByteBufWriterWriteInt);
 BENCHMARK(BM_RawPointerWriteInt);
 BENCHMARK(BM_ByteBufReadInt);
 BENCHMARK(BM_RawPointerReadInt);
 BENCHMARK(BM_ByteBufWriteByte);
+BENCHMARK(BM_ByteBufWriterWriteByte);
 BENCHMARK(BM_RawPointerWriteByte);
 BENCHMARK(BM_ByteBufReadByte);
 BENCHMARK(BM_RawPointerReadByte);

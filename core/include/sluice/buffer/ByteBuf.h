@@ -583,6 +583,10 @@ struct ByteBufAccess {
     return ByteBuf(storage, storage->data(), headroom, headroom, capacity, maxCapacity);
   }
   static ByteBufStorage* storage(const ByteBuf& buf) noexcept { return buf.storage_; }
+  /// For ByteBufWriter, which has already checked `index` against the capacity.
+  static void setWriterIndex(ByteBuf& buf, std::uint32_t index) noexcept {
+    buf.writerIndex_ = index;
+  }
 };
 
 }  // namespace detail
