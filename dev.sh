@@ -22,6 +22,8 @@ PACKAGES=(
   clang-format        # ./dev.sh format
   clang-tidy
   python3             # the docs.snippets test: code in the docs is code that compiles
+  curl                # integration test: a real HTTP client against examples/http-hello
+  wrk                 # benchmarks/load/run-http-hello.sh
 )
 
 # The example `./dev.sh demo` runs (relative to the dev build folder).
