@@ -19,16 +19,23 @@ struct Head {
   std::string name;
   std::optional<std::size_t> declared;
   ByteBuf content;
+  DecoderResult result = {};
 };
 struct Chunk {
   ByteBuf content;
   bool last = false;
   std::string trailer;
+  DecoderResult result = {};
 };
 struct Whole {
   std::string name;
   ByteBuf content;
   std::string trailer;
+  DecoderResult result = {};
+};
+// What the toy aggregator answers to a Head named "expect...": "continue", or a refusal.
+struct Answer {
+  std::string text;
 };
 
 class ToyAggregator : public MessageAggregator {
@@ -50,7 +57,9 @@ class ToyAggregator : public MessageAggregator {
   std::optional<std::size_t> contentLength(const Message& start) override {
     return start.get<Head>().declared;
   }
-  Message beginAggregation(Message start) override { return Whole{start.get<Head>().name, {}, {}}; }
+  Message beginAggregation(Message start) override {
+    return Whole{start.get<Head>().name, {}, {}, start.get<Head>().result};
+  }
   void aggregate(Message& aggregated, Message& content) override {
     aggregated.get<Whole>().trailer += content.get<Chunk>().trailer;
   }
@@ -60,6 +69,31 @@ class ToyAggregator : public MessageAggregator {
   void handleOversizedMessage(ChannelHandlerContext& ctx, const Message& m) override {
     ++oversized;
     MessageAggregator::handleOversizedMessage(ctx, m);
+  }
+  Message newContinueResponse(Message& start, std::size_t, ChannelPipeline&) override {
+    const std::string& name = start.get<Head>().name;
+    if (name == "expect") {
+      return Answer{"continue"};
+    }
+    if (name == "expect-refused" || name == "expect-refused-close") {
+      return Answer{name == "expect-refused" ? "refused" : "refused-close"};
+    }
+    return {};
+  }
+  bool closeAfterContinueResponse(const Message& r) override {
+    return r.get<Answer>().text == "refused-close";
+  }
+  bool ignoreContentAfterContinueResponse(const Message& r) override {
+    return r.get<Answer>().text != "continue";
+  }
+  const DecoderResult* decoderResultOf(const Message& m) override {
+    if (const Head* h = m.getIf<Head>()) {
+      return &h->result;
+    }
+    return &m.get<Chunk>().result;
+  }
+  void setDecoderResult(Message& aggregated, DecoderResult result) override {
+    aggregated.get<Whole>().result = std::move(result);
   }
 };
 
@@ -157,6 +191,54 @@ TEST_F(MessageAggregatorTest, ManyPiecesAreJoinedBeyondTheComponentLimit) {
     ch.writeInbound(Chunk{Unpooled::copiedBuffer(piece), i == 9, ""});
   }
   EXPECT_EQ(ch.readInbound<Whole>()->content.toString(), expected);
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(MessageAggregatorTest, ContinueResponseIsWrittenBeforeTheContentArrives) {
+  EmbeddedChannel ch(
+      std::make_unique<ToyAggregator>(MessageAggregatorConfig{.maxContentLength = 4}));
+  // Declared oversize, but the continue response is asked first and decides.
+  ch.writeInbound(Head{"expect", 100, {}});
+  EXPECT_EQ(ch.readOutbound<Answer>()->text, "continue");
+  ch.writeInbound(Chunk{Unpooled::copiedBuffer("ab"), true, ""});
+  EXPECT_EQ(ch.readInbound<Whole>()->content.toString(), "ab");
+  EXPECT_TRUE(ch.isOpen());
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(MessageAggregatorTest, RefusedContinueDropsTheMessageAndMayClose) {
+  EmbeddedChannel ch(std::make_unique<ToyAggregator>());
+  ch.writeInbound(Head{"expect-refused", std::nullopt, Unpooled::copiedBuffer("a")});
+  EXPECT_EQ(ch.readOutbound<Answer>()->text, "refused");
+  ch.writeInbound(Chunk{Unpooled::copiedBuffer("b"), true, ""});
+  EXPECT_TRUE(ch.inboundMessages().empty());
+  EXPECT_TRUE(ch.isOpen());
+  ch.writeInbound(Head{"expect-refused-close", std::nullopt, {}});
+  EXPECT_EQ(ch.readOutbound<Answer>()->text, "refused-close");
+  EXPECT_FALSE(ch.isOpen());
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(MessageAggregatorTest, FailedStartIsPassedOnAtOnce) {
+  EmbeddedChannel ch(std::make_unique<ToyAggregator>());
+  ASSERT_TRUE(ch.writeInbound(Head{"bad", std::nullopt, Unpooled::copiedBuffer("x"),
+                                   DecoderResult::failure(Error(CodecErrc::CorruptedFrame))}));
+  Whole w = *ch.readInbound<Whole>();
+  EXPECT_EQ(w.content.toString(), "x");
+  EXPECT_EQ(w.result.cause(), Error(CodecErrc::CorruptedFrame));
+  EXPECT_FALSE(ch.writeInbound(Chunk{Unpooled::copiedBuffer("y"), true, ""}));
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(MessageAggregatorTest, FailedContentEndsTheMessageWithItsFailure) {
+  EmbeddedChannel ch(std::make_unique<ToyAggregator>());
+  ch.writeInbound(Head{"m", std::nullopt, Unpooled::copiedBuffer("a")});
+  ASSERT_TRUE(ch.writeInbound(Chunk{Unpooled::copiedBuffer("b"), false, "",
+                                    DecoderResult::failure(Error(CodecErrc::CorruptedFrame))}));
+  Whole w = *ch.readInbound<Whole>();
+  EXPECT_EQ(w.content.toString(), "ab");
+  EXPECT_TRUE(w.result.isFailure());
+  EXPECT_FALSE(ch.writeInbound(Chunk{Unpooled::copiedBuffer("c"), true, ""}));
   EXPECT_FALSE(ch.finish());
 }
 

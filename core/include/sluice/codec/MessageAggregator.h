@@ -3,12 +3,15 @@
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/Message.h>
+#include <sluice/codec/DecoderResult.h>
 
 #include <cstddef>
 #include <optional>
 #include <vector>
 
 namespace sluice {
+
+class ChannelPipeline;
 
 /// Settings of a MessageAggregator.
 struct MessageAggregatorConfig {
@@ -37,10 +40,24 @@ struct MessageAggregatorConfig {
 /// unfinished one and fires CodecErrc::MessageAggregation ("start message received while
 /// aggregating"), then aggregates the new one.
 ///
+/// Continue responses. Before anything else, a start is offered to newContinueResponse()
+/// (HTTP's "Expect: 100-continue"): a response it returns is written and flushed at once;
+/// closeAfterContinueResponse() says whether the channel closes after that write, and
+/// ignoreContentAfterContinueResponse() whether the message it answered is dropped with its
+/// content (a refused expectation) instead of aggregated.
+///
+/// Failed messages. For message types that carry a DecoderResult (decoderResultOf), a start
+/// that failed to decode is made into an aggregated message at once and fired; a content
+/// that failed ends the message being aggregated, which takes its failure and is fired.
+///
+/// With autoRead off, channelReadComplete asks for more while a message is unfinished, so
+/// that the aggregation cannot stall waiting for a read nobody asks for.
+///
 /// Thread: the loop.
 class MessageAggregator : public ChannelInboundHandler {
  public:
   void channelRead(ChannelHandlerContext& ctx, Message msg) override;
+  void channelReadComplete(ChannelHandlerContext& ctx) override;
   void channelInactive(ChannelHandlerContext& ctx) override;
   void handlerRemoved(ChannelHandlerContext& ctx) override;
 
@@ -80,8 +97,46 @@ class MessageAggregator : public ChannelInboundHandler {
   /// aggregated message so far.
   virtual void handleOversizedMessage(ChannelHandlerContext& ctx, const Message& oversized);
 
+  /// The response to write before the content of `start` arrives, or an empty Message when
+  /// none is due (the default). Asked before the declared length is checked, because a
+  /// failed expectation may call for its own answer. May change `start` (HTTP strips the
+  /// Expect field it has answered).
+  virtual Message newContinueResponse(Message& start, std::size_t maxContentLength,
+                                      ChannelPipeline& pipeline) {
+    (void)start;
+    (void)maxContentLength;
+    (void)pipeline;
+    return {};
+  }
+  /// Whether the channel closes once `response` (from newContinueResponse) has been
+  /// written. Asked before it is written. False by default.
+  virtual bool closeAfterContinueResponse(const Message& response) {
+    (void)response;
+    return false;
+  }
+  /// Whether the message `response` answered, and its content, are dropped rather than
+  /// aggregated. Asked before it is written. False by default.
+  virtual bool ignoreContentAfterContinueResponse(const Message& response) {
+    (void)response;
+    return false;
+  }
+  /// The decoder result `msg` carries, or null when its type carries none (the default;
+  /// Netty's DecoderResultProvider). Asked of starts and contents.
+  virtual const DecoderResult* decoderResultOf(const Message& msg) {
+    (void)msg;
+    return nullptr;
+  }
+  /// Marks the aggregated message with the failure of one of its contents. Called only
+  /// when decoderResultOf found one. The default does nothing.
+  virtual void setDecoderResult(Message& aggregated, DecoderResult result) {
+    (void)aggregated;
+    (void)result;
+  }
+
  private:
+  void startMessage(ChannelHandlerContext& ctx, Message msg);
   void appendContent(ChannelHandlerContext& ctx, ByteBuf* bytes);
+  void finish(ChannelHandlerContext& ctx);
   ByteBuf joinContent(ChannelHandlerContext& ctx);
   void reset();
 
