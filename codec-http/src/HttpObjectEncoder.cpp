@@ -2,7 +2,6 @@
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/codec/CodecError.h>
-#include <sluice/codec/PromiseCombiner.h>
 #include <sluice/http/HttpObjectEncoder.h>
 
 #include <array>
@@ -258,10 +257,42 @@ void HttpObjectEncoder::encode(ChannelHandlerContext& ctx, Message& msg, HttpMes
 
   const std::size_t head = plan.headLength();
   const std::size_t tail = plan.tailLength();
+  // The content's own buffer can carry the framing when a chunk-size line fits in its
+  // headroom (a header block is too large to bother) and the tail in its tailroom, the
+  // room after writerIndex being this handle's alone when nothing else shares the memory.
+  const bool headInPlace =
+      head == 0 || (body != nullptr && start == nullptr && head <= 18 && body->canPrepend(head));
+  const bool tailInPlace =
+      tail == 0 || (body != nullptr && body->isUnique() && body->writableBytes() >= tail);
   std::array<ByteBuf, 3> out;
   std::size_t count = 0;
-  if (body == nullptr || body->readableBytes() <= config_.contentMergeThreshold) {
-    // One buffer: the content, if any, is copied in between head and tail.
+  if (body != nullptr &&
+      ((headInPlace && tailInPlace) || body->readableBytes() > config_.contentMergeThreshold)) {
+    // The content travels uncopied, framed in place where it can be, else by buffers of
+    // their own before and after it.
+    ByteBuf& bytes = *body;
+    if (!headInPlace) {
+      out[count] = ctx.alloc().buffer(head);
+      ByteBufWriter w(out[count], head);
+      writeHead(w, start, plan);
+      ++count;
+    } else if (head != 0) {
+      const ChunkLine line(plan.chunkSize);
+      std::memcpy(bytes.prepend(line.length).data(), line.text.data(), line.length);
+    }
+    if (tail != 0 && tailInPlace) {
+      ByteBufWriter w(bytes, tail);
+      writeTail(w, last, plan);
+    }
+    out[count++] = std::move(bytes);
+    if (!tailInPlace) {
+      out[count] = ctx.alloc().buffer(tail);
+      ByteBufWriter w(out[count], tail);
+      writeTail(w, last, plan);
+      ++count;
+    }
+  } else {
+    // One buffer, the content (if any) copied in between head and tail.
     const std::size_t bodyBytes = body == nullptr ? 0 : body->readableBytes();
     const std::size_t total = head + bodyBytes + tail;
     if (total != 0) {
@@ -274,34 +305,6 @@ void HttpObjectEncoder::encode(ChannelHandlerContext& ctx, Message& msg, HttpMes
       writeTail(w, last, plan);
     }
     count = 1;  // an empty buffer when nothing is produced, so the promise completes in order
-  } else {
-    ByteBuf& bytes = *body;
-    // A chunk-size line alone fits in the content's headroom when its owner left some.
-    const bool headInPlace = start == nullptr && head != 0 && bytes.canPrepend(head);
-    if (head != 0 && !headInPlace) {
-      out[count] = ctx.alloc().buffer(head);
-      ByteBufWriter w(out[count], head);
-      writeHead(w, start, plan);
-      ++count;
-    }
-    if (headInPlace) {
-      const ChunkLine line(plan.chunkSize);
-      std::span<std::uint8_t> room = bytes.prepend(line.length);
-      std::memcpy(room.data(), line.text.data(), line.length);
-    }
-    // Room after writerIndex belongs to this handle alone when nothing else shares it.
-    const bool tailInPlace = tail != 0 && bytes.isUnique() && bytes.writableBytes() >= tail;
-    if (tailInPlace) {
-      ByteBufWriter w(bytes, tail);
-      writeTail(w, last, plan);
-    }
-    out[count++] = std::move(bytes);
-    if (tail != 0 && !tailInPlace) {
-      out[count] = ctx.alloc().buffer(tail);
-      ByteBufWriter w(out[count], tail);
-      writeTail(w, last, plan);
-      ++count;
-    }
   }
   state_ = plan.next;
   current_ = nullptr;
@@ -314,11 +317,20 @@ void HttpObjectEncoder::encode(ChannelHandlerContext& ctx, Message& msg, HttpMes
       ctx.write(std::move(out[i]), ctx.voidPromise());
     }
   } else {
-    PromiseCombiner combiner;
-    for (std::size_t i = 0; i < count; ++i) {
-      combiner.add(ctx.write(std::move(out[i])));
+    // Writes leave in order and their promises complete in order (the outbound buffer is a
+    // FIFO), so the last part completes last: it carries the write's promise, and each
+    // earlier part only needs to fail it first should that part fail. That is what
+    // PromiseCombiner would decide, at a third of its allocations.
+    for (std::size_t i = 0; i + 1 < count; ++i) {
+      // Listening as a plain Future skips ChannelFuture's wrapper and its allocation.
+      const Future<void> part = ctx.write(std::move(out[i]));
+      part.addListener([promise](const Future<void>& f) {
+        if (!f.isSuccess()) {
+          promise.tryFailure(f.cause());
+        }
+      });
     }
-    combiner.finish(std::move(promise));
+    ctx.write(std::move(out[count - 1]), std::move(promise));
   }
 }
 

@@ -135,15 +135,15 @@ TEST_F(HttpRequestEncoderTest, StreamedRequestOfUnknownLengthIsNotMadeChunked) {
 
 TEST_F(HttpRequestEncoderTest, LargeBodyFollowsTheHeadersAsItsOwnBuffer) {
   EmbeddedChannel ch(std::make_unique<HttpRequestEncoder>());
-  ByteBuf body = Unpooled::copiedBuffer(std::string(2048, 'p'));
+  ByteBuf body = Unpooled::copiedBuffer(std::string(8192, 'p'));
   const std::uint8_t* address = body.memoryAddress();
   FullHttpRequest req(HttpVersion::kHttp11, HttpMethod::kPost, "/big", std::move(body));
-  HttpUtil::setContentLength(req, 2048);
+  HttpUtil::setContentLength(req, 8192);
   ChannelFuture f = ch.writeAndFlush(std::move(req));
   EXPECT_TRUE(f.isSuccess());
   ASSERT_EQ(ch.outboundMessages().size(), 2U);
   EXPECT_EQ(ch.readOutbound<ByteBuf>()->toString(),
-            "POST /big HTTP/1.1\r\ncontent-length: 2048\r\n\r\n");
+            "POST /big HTTP/1.1\r\ncontent-length: 8192\r\n\r\n");
   EXPECT_EQ(ch.readOutbound<ByteBuf>()->memoryAddress(), address);
   EXPECT_FALSE(ch.finish());
 }

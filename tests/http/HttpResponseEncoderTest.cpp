@@ -368,7 +368,7 @@ TEST_F(HttpResponseEncoderTest, PromiseCompletesWhenTheBytesAreWritten) {
   FullHttpResponse small(HttpVersion::kHttp11, HttpResponseStatus::kOk,
                          Unpooled::copiedBuffer("small"));
   FullHttpResponse large(HttpVersion::kHttp11, HttpResponseStatus::kOk,
-                         Unpooled::copiedBuffer(std::string(4096, 'L')));
+                         Unpooled::copiedBuffer(std::string(8192, 'L')));
   ChannelFuture one = ch.write(std::move(small));
   ChannelFuture several = ch.write(std::move(large));
   EXPECT_FALSE(one.isDone());
@@ -413,8 +413,8 @@ class FailingWrites : public ChannelOutboundHandler {
   std::string victim_;
 };
 
-TEST_F(HttpResponseEncoderTest, PromiseFailsWhenOnePartFails) {
-  const std::string body(2000, 'b');
+TEST_F(HttpResponseEncoderTest, PromiseFailsWhenTheLastPartFails) {
+  const std::string body(8192, 'b');
   EmbeddedChannel ch(std::make_unique<FailingWrites>(body),
                      std::make_unique<HttpResponseEncoder>());
   ChannelFuture f = ch.writeAndFlush(FullHttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk,
@@ -425,28 +425,51 @@ TEST_F(HttpResponseEncoderTest, PromiseFailsWhenOnePartFails) {
   EXPECT_FALSE(ch.finish());
 }
 
+TEST_F(HttpResponseEncoderTest, PromiseFailsWhenAnEarlierPartFails) {
+  const std::string body(8192, 'b');
+  EmbeddedChannel ch(std::make_unique<FailingWrites>("HTTP/1.1 200 OK\r\n\r\n"),
+                     std::make_unique<HttpResponseEncoder>());
+  ChannelFuture f = ch.writeAndFlush(FullHttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk,
+                                                      Unpooled::copiedBuffer(body)));
+  ASSERT_TRUE(f.isDone());
+  EXPECT_EQ(f.cause().message(), "refused");
+  EXPECT_EQ(outboundBytes(ch), body);
+  EXPECT_FALSE(ch.finish());
+
+  // The middle part of a chunk framed around its content.
+  EmbeddedChannel ch2(std::make_unique<FailingWrites>(body),
+                      std::make_unique<HttpResponseEncoder>());
+  ch2.writeOutbound(HttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk));
+  outboundBytes(ch2);
+  ChannelFuture chunk = ch2.writeAndFlush(content(body));
+  ASSERT_TRUE(chunk.isDone());
+  EXPECT_EQ(chunk.cause().message(), "refused");
+  EXPECT_EQ(outboundBytes(ch2), "2000\r\n\r\n");
+  EXPECT_FALSE(ch2.finish());
+}
+
 TEST_F(HttpResponseEncoderTest, VoidPromiseWritesEveryPart) {
   EmbeddedChannel ch(std::make_unique<HttpResponseEncoder>());
   ch.writeAndFlush(FullHttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk,
-                                    Unpooled::copiedBuffer(std::string(3000, 'v'))),
+                                    Unpooled::copiedBuffer(std::string(8192, 'v'))),
                    ch.voidPromise());
-  EXPECT_EQ(outboundBytes(ch), "HTTP/1.1 200 OK\r\n\r\n" + std::string(3000, 'v'));
+  EXPECT_EQ(outboundBytes(ch), "HTTP/1.1 200 OK\r\n\r\n" + std::string(8192, 'v'));
   EXPECT_FALSE(ch.finish());
 }
 
 TEST_F(HttpResponseEncoderTest, LargeContentTravelsUncopiedAfterTheHeaders) {
   EmbeddedChannel ch(std::make_unique<HttpResponseEncoder>());
-  ByteBuf body = Unpooled::copiedBuffer(std::string(5000, 'z'));
+  ByteBuf body = Unpooled::copiedBuffer(std::string(8192, 'z'));
   const std::uint8_t* address = body.memoryAddress();
   FullHttpResponse res(HttpVersion::kHttp11, HttpResponseStatus::kOk, std::move(body));
-  HttpUtil::setContentLength(res, 5000);
+  HttpUtil::setContentLength(res, 8192);
   ch.writeOutbound(std::move(res));
   ASSERT_EQ(ch.outboundMessages().size(), 2U);
   EXPECT_EQ(ch.readOutbound<ByteBuf>()->toString(),
-            "HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n");
+            "HTTP/1.1 200 OK\r\ncontent-length: 8192\r\n\r\n");
   std::optional<ByteBuf> content = ch.readOutbound<ByteBuf>();
   EXPECT_EQ(content->memoryAddress(), address);
-  EXPECT_EQ(content->readableBytes(), 5000U);
+  EXPECT_EQ(content->readableBytes(), 8192U);
   EXPECT_FALSE(ch.finish());
 }
 
@@ -465,12 +488,13 @@ TEST_F(HttpResponseEncoderTest, LargeChunkIsFramedAroundTheContent) {
   HttpUtil::setTransferEncodingChunked(res, true);
   ch.writeOutbound(std::move(res));
   outboundBytes(ch);
-  ByteBuf data = Unpooled::copiedBuffer(std::string(4096, 'd'));
+  ByteBuf data = ByteBufAllocator::defaultAllocator().buffer(8192 + 64);
+  data.writeBytes(std::string(8192, 'd'));
   ByteBuf shared = data.retainedDuplicate();  // another handle: the tailroom is not ours
   ch.writeOutbound(HttpContent(std::move(data)));
   EXPECT_EQ(outboundBuffers(ch),
-            (std::vector<std::string>{"1000\r\n", std::string(4096, 'd'), "\r\n"}));
-  EXPECT_EQ(shared.toString(), std::string(4096, 'd'));
+            (std::vector<std::string>{"2000\r\n", std::string(8192, 'd'), "\r\n"}));
+  EXPECT_EQ(shared.toString(), std::string(8192, 'd'));
   ch.writeOutbound(LastHttpContent());
   EXPECT_EQ(outboundBytes(ch), "0\r\n\r\n");
   EXPECT_FALSE(ch.finish());
@@ -492,6 +516,52 @@ TEST_F(HttpResponseEncoderTest, ChunkFramingGoesIntoTheContentsHeadroomAndTailro
   std::optional<ByteBuf> out = ch.readOutbound<ByteBuf>();
   EXPECT_EQ(out->memoryAddress(), address);
   EXPECT_EQ(out->toString(), "1000\r\n" + std::string(4096, 'd') + "\r\n0\r\nX-Sum: 42\r\n\r\n");
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(HttpResponseEncoderTest, UnchunkedContentIsPassedOnAsItIs) {
+  EmbeddedChannel ch(std::make_unique<HttpResponseEncoder>());
+  HttpResponse res(HttpVersion::kHttp11, HttpResponseStatus::kOk);
+  HttpUtil::setContentLength(res, 3);
+  ch.writeOutbound(std::move(res));
+  outboundBytes(ch);
+  ByteBuf data = Unpooled::copiedBuffer("abc");
+  const std::uint8_t* address = data.memoryAddress();
+  ch.writeOutbound(LastHttpContent(std::move(data)));
+  ASSERT_EQ(ch.outboundMessages().size(), 1U);
+  std::optional<ByteBuf> out = ch.readOutbound<ByteBuf>();
+  EXPECT_EQ(out->memoryAddress(), address);
+  EXPECT_EQ(out->toString(), "abc");
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(HttpResponseEncoderTest, SmallChunkWithRoomIsFramedInPlace) {
+  EmbeddedChannel ch(std::make_unique<HttpResponseEncoder>());
+  ch.writeOutbound(HttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk));
+  outboundBytes(ch);
+  ByteBuf data = ByteBufAllocator::defaultAllocator().bufferWithHeadroom(8, 64);
+  data.writeBytes("tick");
+  const std::uint8_t* address = data.memoryAddress();
+  ch.writeOutbound(HttpContent(std::move(data)));
+  ASSERT_EQ(ch.outboundMessages().size(), 1U);
+  std::optional<ByteBuf> out = ch.readOutbound<ByteBuf>();
+  EXPECT_EQ(out->memoryAddress(), address);
+  EXPECT_EQ(out->toString(), "4\r\ntick\r\n");
+  ch.writeOutbound(LastHttpContent());
+  EXPECT_EQ(outboundBytes(ch), "0\r\n\r\n");
+  EXPECT_FALSE(ch.finish());
+}
+
+TEST_F(HttpResponseEncoderTest, LargeChunkWithHeadroomOnlyGetsItsTailAsABuffer) {
+  EmbeddedChannel ch(std::make_unique<HttpResponseEncoder>());
+  ch.writeOutbound(HttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk));
+  outboundBytes(ch);
+  const std::string bytes(8192, 'h');
+  ByteBuf data = ByteBufAllocator::defaultAllocator().bufferWithHeadroom(8, 8192, 8200);
+  data.writeBytes(bytes);
+  ASSERT_EQ(data.writableBytes(), 0U);
+  ch.writeOutbound(LastHttpContent(std::move(data)));
+  EXPECT_EQ(outboundBuffers(ch), (std::vector<std::string>{"2000\r\n" + bytes, "\r\n0\r\n\r\n"}));
   EXPECT_FALSE(ch.finish());
 }
 
