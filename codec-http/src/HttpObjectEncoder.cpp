@@ -2,6 +2,7 @@
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/codec/CodecError.h>
+#include <sluice/concurrent/Future.h>
 #include <sluice/http/HttpObjectEncoder.h>
 
 #include <array>
@@ -244,8 +245,8 @@ void HttpObjectEncoder::encode(ChannelHandlerContext& ctx, Message& msg, HttpMes
         }
         break;
       case State::ContentAlwaysEmpty:
-        // RFC 9110 9.3.2, 15.3.5, 15.4.5: no content in this response; the bytes are released
-        // with the message.
+        // RFC 9110 9.3.2, 15.2, 15.3.5, 15.4.5: no content in this response; the bytes are
+        // released with the message.
         break;
       case State::Init:
         break;  // ruled out by write()
