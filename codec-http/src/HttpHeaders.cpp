@@ -101,7 +101,9 @@ void HttpHeaders::append(std::string_view name, detail::KnownHeader id, std::str
     append(nameCopy, id, valueCopy);
     return;
   }
-  if (text_.capacity() == 0) {
+  // The first field reserves room for a typical message's fields at once. (An empty
+  // std::string already has a small inline capacity, so its capacity cannot say "first".)
+  if (fields_.capacity() == 0) {
     text_.reserve(256);
     fields_.reserve(8);
   }
