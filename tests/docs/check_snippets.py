@@ -5,6 +5,7 @@ Every fenced block in docs/*.md and README.md that follows a line
     <!-- snippet: path/to/file.cpp#name -->
 must equal the region of that file between "// [docs:name]" and "// [docs:end]", with the
 region's common indentation removed. Prints each block that drifted and exits 1 if any did.
+With --fix as the second argument, rewrites the drifted blocks from the code instead.
 """
 import pathlib
 import re
@@ -12,6 +13,7 @@ import sys
 import textwrap
 
 root = pathlib.Path(sys.argv[1])
+fix = len(sys.argv) > 2 and sys.argv[2] == "--fix"
 pages = sorted((root / "docs").glob("*.md")) + [root / "README.md"]
 marker = re.compile(r"^<!-- snippet: ([^#]+)#(\S+) -->$")
 failures = checked = 0
@@ -20,6 +22,7 @@ for page in pages:
     if not page.exists():
         continue
     lines = page.read_text().splitlines()
+    fixed = False
     i = 0
     while i < len(lines):
         m = marker.match(lines[i])
@@ -44,10 +47,18 @@ for page in pages:
             failures += 1
             continue
         region = textwrap.dedent(r.group(1)).rstrip("\n")
-        if block != region:
+        if block != region and fix:
+            lines[start:end] = region.split("\n")
+            i = start + len(region.split("\n")) + 1
+            fixed = True
+            print(f"{page.name}: rewrote the block of {m.group(1)}#{name}")
+        elif block != region:
             print(f"{page.name}: the block after 'snippet: {m.group(1)}#{name}' differs from "
                   f"the code.\n--- page ---\n{block}\n--- code ---\n{region}\n")
             failures += 1
+
+    if fixed:
+        page.write_text("\n".join(lines) + "\n")
 
 print(f"{checked} documentation snippets checked, {failures} differ")
 sys.exit(1 if failures else 0)
