@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "HttpChars.h"
+#include "HttpDecoderChars.h"
 
 namespace sluice::http {
 namespace {
@@ -525,7 +526,7 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
   const std::string_view value = detail::trimOws(line.substr(colon + 1));
   // RFC 9110 5.5: a field value is VCHAR, obs-text, SP and HTAB; CR, LF and NUL are
   // invalid and a recipient MUST reject or replace them. Other CTLs are invalid too.
-  if (!detail::isFieldValue(value)) {
+  if (!detail::isValidFieldValue(value)) {
     return Error(HttpErrc::InvalidHeader,
                  fmt::format("control character in the value of the field \"{}\"", name));
   }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "HttpChars.h"
+#include "HttpDecoderChars.h"
 
 namespace sluice::http {
 
@@ -28,12 +29,10 @@ Message HttpRequestDecoder::createMessage(std::string_view line, Error& error) {
   }
   // RFC 9112 3.2: the request target has no whitespace or control characters (a recipient
   // must not "correct" them: that is how a target is smuggled past a filter).
-  for (char c : target) {
-    if (!detail::hasClass(c, detail::kUriChar)) {
-      error = Error(HttpErrc::InvalidRequestTarget,
-                    "request target contains a control character or a space");
-      return {};
-    }
+  if (!detail::isValidRequestTarget(target)) {
+    error = Error(HttpErrc::InvalidRequestTarget,
+                  "request target contains a control character or a space");
+    return {};
   }
   const std::optional<HttpVersion> version = HttpVersion::parse(versionText);
   if (!version) {

@@ -1,6 +1,7 @@
 #include <sluice/http/HttpResponseDecoder.h>
 
 #include "HttpChars.h"
+#include "HttpDecoderChars.h"
 
 namespace sluice::http {
 
@@ -32,7 +33,7 @@ Message HttpResponseDecoder::createMessage(std::string_view line, Error& error) 
   const std::string_view reason = rest.size() > 3 ? rest.substr(4) : std::string_view();
   // reason-phrase = *( HTAB / SP / VCHAR / obs-text ): a bare CR or a control character
   // could split the response.
-  if (!detail::isFieldValue(reason)) {
+  if (!detail::isValidFieldValue(reason)) {
     error = Error(HttpErrc::InvalidInitialLine, "control character in the reason phrase");
     return {};
   }

@@ -351,6 +351,45 @@ TEST_F(HttpRequestDecoderTest, RejectsControlCharactersInValues) {
   }
 }
 
+TEST_F(HttpRequestDecoderTest, FindsAControlCharacterAtAnyPositionOfALongValue) {
+  // Values are checked a word at a time: try each position and each kind of byte.
+  for (const char bad : {'\0', '\r', '\x01', '\x1f', '\x7f'}) {
+    for (std::size_t at = 0; at < 21; ++at) {
+      std::string value(21, 'v');
+      value[at] = bad;
+      EmbeddedChannel ch(std::make_unique<HttpRequestDecoder>());
+      ch.writeInbound(
+          Unpooled::copiedBuffer("GET / HTTP/1.1\r\nHost: h\r\nX: " + value + "\r\n\r\n"));
+      auto request = ch.readInbound<HttpRequest>();
+      ASSERT_TRUE(request);
+      EXPECT_EQ(request->decoderResult().cause().code(), HttpErrc::InvalidHeader)
+          << int{bad} << " at " << at;
+      EXPECT_FALSE(ch.finish());
+    }
+  }
+  EXPECT_EQ(decode("GET / HTTP/1.1\r\nHost: h\r\nX: a\tb\tc\td\te\tf\tg\th\ti\x80\xff~ \r\n\r\n"),
+            (Events{"GET / HTTP/1.1 {Host: h, X: a\tb\tc\td\te\tf\tg\th\ti\x80\xff~}", "END"}));
+}
+
+TEST_F(HttpRequestDecoderTest, FindsAControlCharacterAtAnyPositionOfALongTarget) {
+  for (const char bad : {'\0', '\t', '\x01', '\x1f', '\x7f'}) {
+    for (std::size_t at = 1; at < 21; ++at) {
+      std::string target(21, 't');
+      target[0] = '/';
+      target[at] = bad;
+      EmbeddedChannel ch(std::make_unique<HttpRequestDecoder>());
+      ch.writeInbound(Unpooled::copiedBuffer("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n"));
+      auto request = ch.readInbound<HttpRequest>();
+      ASSERT_TRUE(request);
+      EXPECT_EQ(request->decoderResult().cause().code(), HttpErrc::InvalidRequestTarget)
+          << int{bad} << " at " << at;
+      EXPECT_FALSE(ch.finish());
+    }
+  }
+  EXPECT_EQ(decode("GET /~\x80\xff!abcdefghijklmnop HTTP/1.1\r\nHost: h\r\n\r\n"),
+            (Events{"GET /~\x80\xff!abcdefghijklmnop HTTP/1.1 {Host: h}", "END"}));
+}
+
 TEST_F(HttpRequestDecoderTest, RejectsBareCrAsLineTerminator) {
   EXPECT_EQ(decode("GET / HTTP/1.1\r\nHost: h\rX: 1\r\n\r\n"),
             (Events{"GET / HTTP/1.1 {}" + err(HttpErrc::InvalidHeader)}));
