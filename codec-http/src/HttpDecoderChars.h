@@ -1,0 +1,66 @@
+#pragma once
+
+// The character checks of HttpChars.h, eight bytes at a time, for the decoders' hot paths.
+// Private to sluice::http.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "HttpChars.h"
+
+namespace sluice::http::detail {
+
+// Header values and request targets are most of a request's bytes, and a table lookup per
+// byte was the decoder's largest cost: these look at eight bytes at a time. Each word test is
+// exact as a yes/no answer for the whole word (borrows only disturb bytes above a match).
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+inline std::uint64_t load64(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  return w;
+}
+// Whether some byte of w is below n (n <= 128).
+inline bool hasByteBelow(std::uint64_t w, std::uint8_t n) noexcept {
+  return ((w - kOnes * n) & ~w & kHighBits) != 0;
+}
+// Whether some byte of w is 0x7F (DEL).
+inline bool hasDel(std::uint64_t w) noexcept {
+  const std::uint64_t x = w ^ (kOnes * 0x7F);
+  return ((x - kOnes) & ~x & kHighBits) != 0;
+}
+
+// RFC 9110 5.5: a field value is VCHAR, obs-text, SP and HTAB; no other CTL, no DEL.
+inline bool isValidFieldValue(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    const std::uint64_t w = load64(s.data() + i);
+    // A CTL or DEL somewhere in these eight, or an HTAB (which is below SP too): look closer.
+    if ((hasByteBelow(w, 0x20) || hasDel(w)) && !isFieldValue(s.substr(i, 8))) {
+      return false;
+    }
+  }
+  return isFieldValue(s.substr(i));
+}
+
+// RFC 9112 3.2: a request target has no CTL, SP or DEL.
+inline bool isValidRequestTarget(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    const std::uint64_t w = load64(s.data() + i);
+    if (hasByteBelow(w, 0x21) || hasDel(w)) {
+      return false;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (!hasClass(s[i], kUriChar)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace sluice::http::detail
