@@ -369,11 +369,37 @@ bool HttpObjectDecoder::skipControlChars(ByteBuf& in) noexcept {
   return i < s.size() && !(s[i] == '\r' && i + 1 == s.size());
 }
 
+namespace {
+
+/// Whether the bytes received of a request line so far can still begin with a method token
+/// (tchars up to the first space).
+bool startsWithMethodToken(const ByteBuf& in) {
+  for (const std::uint8_t b : in.readableSpan()) {
+    if (b == ' ') {
+      return true;
+    }
+    if (!detail::hasClass(static_cast<char>(b), detail::kTokenChar)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool HttpObjectDecoder::readInitialLine(ByteBuf& in, Out& out) {
   std::string_view line;
   std::size_t consumed = 0;
   switch (nextLine(in, config_.maxInitialLineLength, line, consumed)) {
     case LineResult::Incomplete:
+      if (isDecodingRequest() && !startsWithMethodToken(in)) {
+        // RFC 9112 3: a request line starts with a method token. Bytes that cannot start
+        // one (a TLS ClientHello sent to a plain-text port, binary noise) are refused at
+        // once rather than after the line limit or a time-out.
+        invalidMessage(
+            in, out,
+            Error(HttpErrc::InvalidInitialLine, "request line does not start with a method"));
+      }
       return false;
     case LineResult::TooLong:
       if (isDecodingRequest()) {

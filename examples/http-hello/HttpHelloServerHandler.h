@@ -1,7 +1,8 @@
 #pragma once
 
-#include <sluice/buffer/Unpooled.h>
+#include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/ChannelFuture.h>
+#include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/http/HttpObject.h>
 #include <sluice/http/HttpUtil.h>

@@ -427,6 +427,17 @@ TEST_F(HttpRequestDecoderTest, RejectsRequestLinesNotSeparatedBySingleSpaces) {
   }
 }
 
+TEST_F(HttpRequestDecoderTest, RefusesBytesThatCannotStartARequestWithoutWaitingForALine) {
+  // A TLS ClientHello sent to a plain-text port: no CRLF will come for a long time.
+  const std::string_view hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+  EXPECT_EQ(testing::decodeChunks(requests(), {hello}, Cumulator::Merge, testing::Buffers::Pooled,
+                                  /*close=*/false),
+            (Events{kBadRequest + err(HttpErrc::InvalidInitialLine)}));
+  // A partial line that can still become a request waits for more, until the close.
+  EXPECT_EQ(testing::decodeChunks(requests(), {"GET /inde"}),
+            (Events{kBadRequest + err(HttpErrc::PrematureClose)}));
+}
+
 TEST_F(HttpRequestDecoderTest, RejectsInvalidVersions) {
   for (const char* version :
        {"HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "http/1.1", "HTTP/1.1x", "HTTP/1", "HTTP/11"}) {
