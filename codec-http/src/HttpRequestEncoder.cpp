@@ -1,6 +1,10 @@
+#include <fmt/format.h>
 #include <sluice/http/HttpRequestEncoder.h>
 
+#include <stdexcept>
 #include <string_view>
+
+#include "HttpChars.h"
 
 namespace sluice::http {
 namespace {
@@ -32,6 +36,16 @@ std::size_t slashPosition(std::string_view uri) noexcept {
 std::size_t HttpRequestEncoder::initialLineLength(const HttpMessage& msg) const {
   const auto& request = messageAs<HttpRequest>(msg);
   const std::string_view uri = request.uri();
+  // RFC 9112 3.2: a request target has no whitespace or control characters. A CR or LF
+  // taken from user input would end the request line early and turn the rest into header
+  // fields of the attacker's choosing (request splitting); refuse it here, where every
+  // request passes, rather than trust every caller of setUri().
+  for (const char c : uri) {
+    if (!detail::hasClass(c, detail::kUriChar)) {
+      throw std::invalid_argument(fmt::format("invalid character 0x{:02x} in request target",
+                                              static_cast<unsigned char>(c)));
+    }
+  }
   const std::size_t target =
       uri.empty() ? 1 : uri.size() + (slashPosition(uri) == kNoSlash ? 0 : 1);
   return request.method().name().size() + 1 + target + 1 + request.protocolVersion().text().size() +

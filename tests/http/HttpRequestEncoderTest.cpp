@@ -160,6 +160,18 @@ TEST_F(HttpRequestEncoderTest, ContentBeforeTheRequestFailsTheWrite) {
   EXPECT_FALSE(ch.finish());
 }
 
+TEST_F(HttpRequestEncoderTest, TargetWithControlCharactersOrSpacesFailsTheWrite) {
+  for (const char* uri : {"/a\r\nX-Injected: 1", "/a b", "/\n", "/a\tb"}) {
+    EmbeddedChannel ch(std::make_unique<HttpRequestEncoder>());
+    ChannelFuture f =
+        ch.writeAndFlush(FullHttpRequest(HttpVersion::kHttp11, HttpMethod::kGet, uri));
+    ASSERT_TRUE(f.isDone()) << uri;
+    EXPECT_EQ(f.cause().code(), CodecErrc::EncoderException) << uri;
+    EXPECT_TRUE(ch.outboundMessages().empty()) << uri;
+    EXPECT_FALSE(ch.finish());
+  }
+}
+
 TEST_F(HttpRequestEncoderTest, PipelinedRequests) {
   EmbeddedChannel ch(std::make_unique<HttpRequestEncoder>());
   ch.writeOutbound(FullHttpRequest(HttpVersion::kHttp11, HttpMethod::kGet, "/1"),

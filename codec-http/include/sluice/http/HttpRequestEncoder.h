@@ -10,8 +10,8 @@ namespace sluice::http {
 /// sent as "/" (RFC 9112 3.2.1: origin-form is never empty), and an absolute URI with an
 /// empty path gets the "/" RFC 9110 4.2.3 normalises it to, before any query
 /// ("http://a.example?q" is sent as "http://a.example/?q"), as Netty does; any other target
-/// is sent as given. The target is not checked here: a caller that builds it from untrusted
-/// text must reject CR, LF and spaces first.
+/// is sent as given. A target with a space or a control character (CR and LF above all:
+/// request splitting) fails the write with CodecErrc::EncoderException and sends nothing.
 ///
 /// A streamed request of unknown length is not made chunked (RFC 9112 6.1: a client sends
 /// Transfer-Encoding only when it knows the server speaks HTTP/1.1): set Content-Length or
