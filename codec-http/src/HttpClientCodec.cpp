@@ -42,24 +42,45 @@ class HttpClientCodec::Decoder final : public HttpResponseDecoder {
   HttpClientCodec& codec_;
 };
 
-class HttpClientCodec::Encoder final : public HttpRequestEncoder {};
+/// The request encoder, which tells the codec each request it sends.
+class HttpClientCodec::Encoder final : public HttpRequestEncoder {
+ public:
+  explicit Encoder(HttpClientCodec& codec) : codec_(codec) {}
+
+ protected:
+  bool isContentAlwaysEmpty(const HttpMessage& msg) override {
+    // Called once for each request start the encoder accepts: one it refuses (a start
+    // before the previous request ended) is sent, and answered, never.
+    codec_.requests_.push_back(messageAs<HttpRequest>(msg).method());
+    return HttpRequestEncoder::isContentAlwaysEmpty(msg);
+  }
+
+ private:
+  HttpClientCodec& codec_;
+};
 
 HttpClientCodec::HttpClientCodec(HttpClientCodecConfig config)
     : config_(config),
       decoder_(std::make_unique<Decoder>(*this, config.decoder)),
-      encoder_(std::make_unique<Encoder>()) {}
+      encoder_(std::make_unique<Encoder>(*this)) {}
 
 HttpClientCodec::~HttpClientCodec() = default;
 
 void HttpClientCodec::write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) {
-  if (const auto* request = msg.getIf<HttpRequest>()) {
-    requests_.push_back(request->method());
-  }
   encoder_->write(ctx, std::move(msg), std::move(promise));
 }
 
 void HttpClientCodec::channelRead(ChannelHandlerContext& ctx, Message msg) {
+  ++decoding_;
   decoder_->channelRead(ctx, std::move(msg));
+  afterDecoding(ctx);
+}
+
+void HttpClientCodec::afterDecoding(ChannelHandlerContext& ctx) {
+  if (--decoding_ == 0 && removalPending_) {
+    removalPending_ = false;
+    decoder_->handlerRemoved(ctx);
+  }
 }
 
 void HttpClientCodec::channelReadComplete(ChannelHandlerContext& ctx) {
@@ -68,13 +89,26 @@ void HttpClientCodec::channelReadComplete(ChannelHandlerContext& ctx) {
 
 void HttpClientCodec::channelInactive(ChannelHandlerContext& ctx) {
   const std::size_t missing = requests_.size();
+  ++decoding_;
   decoder_->channelInactive(ctx);
+  afterDecoding(ctx);
   if (config_.failOnMissingResponse && missing > 0) {
-    ctx.fireExceptionCaught(Error(make_error_code(HttpErrc::PrematureClose),
-                                  fmt::format("channel closed with {} response(s) missing", missing)));
+    ctx.fireExceptionCaught(
+        Error(make_error_code(HttpErrc::PrematureClose),
+              fmt::format("channel closed with {} response(s) missing", missing)));
   }
 }
 
-void HttpClientCodec::handlerRemoved(ChannelHandlerContext& ctx) { decoder_->handlerRemoved(ctx); }
+void HttpClientCodec::handlerRemoved(ChannelHandlerContext& ctx) {
+  if (decoding_ > 0) {
+    // Removed by a handler that receives what the decoder is firing (an upgrade on the
+    // response's head): the messages decoded with it go first, then the bytes.
+    removalPending_ = true;
+    return;
+  }
+  // Hands the bytes the decoder still holds to the next handler (they belong to the
+  // protocol that replaces HTTP).
+  decoder_->handlerRemoved(ctx);
+}
 
 }  // namespace sluice::http

@@ -1,11 +1,19 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/http/HttpError.h>
+#include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpServerCodec.h>
 #include <sluice/http/HttpUtil.h>
 #include <sluice/util/Log.h>
 
 namespace sluice::http {
+namespace {
+
+bool isInformational(const HttpResponse& response) noexcept {
+  return response.status().codeClass() == HttpStatusClass::Informational;
+}
+
+}  // namespace
 
 /// The request decoder, reporting what it decodes to the codec.
 class HttpServerCodec::Decoder final : public HttpRequestDecoder {
@@ -36,19 +44,21 @@ class HttpServerCodec::Encoder final : public HttpResponseEncoder {
 
  protected:
   bool isContentAlwaysEmpty(const HttpMessage& msg) override {
+    // Called once for each start the encoder accepts: the moment the response is paired
+    // with its request (a start the encoder refuses is paired with nothing).
+    const HttpResponse& response = messageAs<HttpResponse>(msg);
+    codec_.onResponseStart(response);
     // RFC 9110 9.3.2: a response to HEAD has no content, whatever its headers announce.
-    if (codec_.respondingTo_) {
-      const HttpMethod& method = codec_.respondingTo_->method;
-      if (method == HttpMethod::kHead) {
-        return true;
-      }
-      // RFC 9110 9.3.6: after a 2xx to CONNECT the connection is a tunnel, not a body.
-      if (method == HttpMethod::kConnect &&
-          messageAs<HttpResponse>(msg).status().codeClass() == HttpStatusClass::Success) {
-        return true;
-      }
+    // RFC 9110 9.3.6: after a 2xx to CONNECT the connection is a tunnel, not a body.
+    if (isToHead(response) || isTunnel(response)) {
+      return true;
     }
     return HttpResponseEncoder::isContentAlwaysEmpty(msg);
+  }
+  bool omitsFramingHeaders(const HttpMessage& msg) const override {
+    // RFC 9110 9.3.6: a server MUST NOT send Content-Length or Transfer-Encoding in a 2xx
+    // response to CONNECT.
+    return isTunnel(messageAs<HttpResponse>(msg)) || HttpResponseEncoder::omitsFramingHeaders(msg);
   }
   bool isChunkedWhenLengthUnknown(const HttpMessage& msg) const override {
     // RFC 9112 6.1: no Transfer-Encoding in a response to an HTTP/1.0 request; such a body
@@ -60,6 +70,15 @@ class HttpServerCodec::Encoder final : public HttpResponseEncoder {
   }
 
  private:
+  bool isToHead(const HttpResponse& response) const {
+    return !isInformational(response) && codec_.respondingTo_ &&
+           codec_.respondingTo_->method == HttpMethod::kHead;
+  }
+  bool isTunnel(const HttpResponse& response) const {
+    return codec_.respondingTo_ && codec_.respondingTo_->method == HttpMethod::kConnect &&
+           response.status().codeClass() == HttpStatusClass::Success;
+  }
+
   HttpServerCodec& codec_;
 };
 
@@ -88,11 +107,16 @@ void HttpServerCodec::onDecoded(ByteToMessageDecoder::Out& out, std::size_t firs
   for (std::size_t i = first; i < out.size();) {
     Message& msg = out[i];
     if (const auto* request = msg.getIf<HttpRequest>()) {
-      if (request->decoderResult().isFailure() && config_.answerBadRequests) {
+      const DecoderResult& result = request->decoderResult();
+      if (result.isFailure() && config_.answerBadRequests) {
         // The request's head could not be decoded: no handler has seen any of it, so it is
-        // not passed on; the codec answers once the requests before it are answered.
-        badRequest_ = request->decoderResult().cause();
-        answerWhenOwed_ = responsesOwed_;
+        // not passed on. The codec answers once the requests before it are answered, unless
+        // the connection closed in the middle of it (there is nobody to answer).
+        if (result.cause().code() != HttpErrc::PrematureClose) {
+          badRequest_ = result.cause();
+          refusal_ = Refusal::Answer;
+          refuseWhenOwed_ = 0;
+        }
         out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
         continue;
       }
@@ -101,88 +125,163 @@ void HttpServerCodec::onDecoded(ByteToMessageDecoder::Out& out, std::size_t firs
     } else if (const auto* last = msg.getIf<LastHttpContent>()) {
       const DecoderResult& result = last->decoderResult();
       if (result.isFailure() && config_.answerBadRequests &&
-          result.cause().code() != HttpErrc::PrematureClose && responsesOwed_ > 0) {
-        // The body broke after the head was passed on. The failed last content still goes
-        // on, so the handlers waiting for it finish; the codec's answer stands in for the
-        // response to this request.
-        badRequest_ = result.cause();
-        answerWhenOwed_ = responsesOwed_ - 1;
+          result.cause().code() != HttpErrc::PrematureClose) {
+        onBodyFailed(result.cause());
       }
     }
     ++i;
   }
 }
 
+void HttpServerCodec::onBodyFailed(const Error& error) {
+  // The body broke after the head was passed on. The failed last content still goes on, so
+  // the handlers waiting for it finish.
+  badRequest_ = error;
+  if (!requests_.empty()) {
+    // The response to this request (the last one passed on) has not started: the codec's
+    // answer stands in for it, once the responses before it are written.
+    refusal_ = Refusal::Answer;
+    refuseWhenOwed_ = 1;
+  } else {
+    // Its response has started, or even ended: a second one would answer a request the
+    // client did not send. Close once it has ended.
+    refusal_ = Refusal::Close;
+    refuseWhenOwed_ = 0;
+  }
+}
+
+void HttpServerCodec::onResponseStart(const HttpResponse& response) {
+  startAccepted_ = true;
+  if (isInformational(response)) {
+    return;  // an interim response: the final one to the same request follows
+  }
+  if (refusal_ == Refusal::Answer && !closing_ && !HttpUtil::isKeepAlive(response)) {
+    // RFC 9112 9.6: this response closes the connection, and none may follow it; the bad
+    // request after it goes unanswered.
+    refusal_ = Refusal::Close;
+  }
+  if (!requests_.empty()) {
+    respondingTo_ = std::move(requests_.front());
+    requests_.pop_front();
+  } else {
+    respondingTo_.reset();
+  }
+}
+
 void HttpServerCodec::channelRead(ChannelHandlerContext& ctx, Message msg) {
+  ++decoding_;
   decoder_->channelRead(ctx, std::move(msg));
-  maybeAnswerBadRequest(ctx);
+  afterDecoding(ctx);
 }
 
 void HttpServerCodec::channelReadComplete(ChannelHandlerContext& ctx) {
   decoder_->channelReadComplete(ctx);
 }
 
-void HttpServerCodec::channelInactive(ChannelHandlerContext& ctx) { decoder_->channelInactive(ctx); }
+void HttpServerCodec::channelInactive(ChannelHandlerContext& ctx) {
+  ++decoding_;
+  decoder_->channelInactive(ctx);
+  afterDecoding(ctx);
+}
+
+void HttpServerCodec::afterDecoding(ChannelHandlerContext& ctx) {
+  if (--decoding_ > 0) {
+    return;
+  }
+  if (removalPending_) {
+    removalPending_ = false;
+    decoder_->handlerRemoved(ctx);
+    return;
+  }
+  maybeRefuse(ctx);
+}
+
+void HttpServerCodec::userEventTriggered(ChannelHandlerContext& ctx, Message event) {
+  if (event.is<HttpExpectationFailedEvent>()) {
+    // The expectation was refused with a final response: the client will not send the body
+    // it announced, so the next bytes start the next request (as Netty's decoder does).
+    decoder_->reset();
+  }
+  ctx.fireUserEventTriggered(std::move(event));
+}
 
 void HttpServerCodec::handlerRemoved(ChannelHandlerContext& ctx) {
+  if (decoding_ > 0) {
+    // Removed by a handler that receives what the decoder is firing (an upgrade on the
+    // request's head): the messages decoded with it go first, then the bytes.
+    removalPending_ = true;
+    return;
+  }
   // Hands bytes the decoder still holds to the next handler (after an upgrade, they belong
   // to the new protocol).
   decoder_->handlerRemoved(ctx);
 }
 
 void HttpServerCodec::write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) {
-  if (answered_) {
-    // The connection is closing after the codec's answer to a bad request: a late response
-    // to that request is dropped.
+  // A refusal that is due goes out before anything written now: the write answers the bad
+  // request itself, or nothing.
+  maybeRefuse(ctx);
+  if (closing_) {
     promise.tryFailure(Error(CoreErrc::ClosedChannel, "the request was answered as a bad request"));
     return;
   }
-  bool endsResponse = false;
-  if (auto* response = msg.getIf<HttpResponse>()) {
-    const bool informational = response->status().codeClass() == HttpStatusClass::Informational;
-    if (!informational) {
-      if (!requests_.empty()) {
-        respondingTo_ = std::move(requests_.front());
-        requests_.pop_front();
-      } else {
-        respondingTo_.reset();
-      }
-      if (respondingTo_ && respondingTo_->method == HttpMethod::kConnect &&
-          response->status().codeClass() == HttpStatusClass::Success) {
-        // RFC 9110 9.3.6: a 2xx response to CONNECT carries neither field; the tunnel
-        // follows.
-        response->headers().remove(HttpHeaderNames::kTransferEncoding);
-        response->headers().remove(HttpHeaderNames::kContentLength);
-      }
+  const auto* response = msg.getIf<HttpResponse>();
+  const bool last = msg.is<LastHttpContent>();
+  bool endsFinal = false;
+  if (response != nullptr) {
+    const bool informational = isInformational(*response);
+    startAccepted_ = false;
+    encoder_->write(ctx, std::move(msg), std::move(promise));
+    if (!startAccepted_) {
+      return;  // refused by the encoder, which failed the promise: nothing was paired
     }
-    const bool full = msg.is<LastHttpContent>();
-    informationalInProgress_ = informational && !full;
-    endsResponse = full && !informational;
-  } else if (msg.is<LastHttpContent>()) {
-    endsResponse = !informationalInProgress_;
+    if (informational) {
+      informationalInProgress_ = !last;
+    } else {
+      finalInProgress_ = !last;
+      endsFinal = last;
+    }
+  } else if (last) {
+    // A LastHttpContent ends the streamed response in progress; with none, the encoder
+    // refuses it.
+    endsFinal = finalInProgress_ && !informationalInProgress_;
     informationalInProgress_ = false;
-  }
-  encoder_->write(ctx, std::move(msg), std::move(promise));
-  if (endsResponse && responsesOwed_ > 0) {
-    --responsesOwed_;
-    maybeAnswerBadRequest(ctx);
-  }
-}
-
-void HttpServerCodec::maybeAnswerBadRequest(ChannelHandlerContext& ctx) {
-  if (!badRequest_ || answered_ || responsesOwed_ > answerWhenOwed_) {
+    if (endsFinal) {
+      finalInProgress_ = false;
+    }
+    encoder_->write(ctx, std::move(msg), std::move(promise));
+  } else {
+    encoder_->write(ctx, std::move(msg), std::move(promise));
     return;
   }
-  const HttpResponseStatus status = statusFor(*badRequest_);
-  Log::log(LogLevel::Debug, "http", "{}: answering a bad request with {}: {}",
-           ctx.channel().id().asShortText(), status, badRequest_->message());
-  FullHttpResponse answer(HttpVersion::kHttp11, status);
-  answer.headers().add(HttpHeaderNames::kContentLength, "0");
-  answer.headers().add(HttpHeaderNames::kConnection, HttpHeaderValues::kClose);
-  respondingTo_.reset();
+  if (endsFinal && responsesOwed_ > 0) {
+    --responsesOwed_;
+  }
+  maybeRefuse(ctx);
+}
+
+void HttpServerCodec::maybeRefuse(ChannelHandlerContext& ctx) {
+  if (refusal_ == Refusal::None || closing_ || finalInProgress_ || informationalInProgress_ ||
+      responsesOwed_ > refuseWhenOwed_) {
+    return;
+  }
+  closing_ = true;
   ChannelPromise promise = ctx.newPromise();
-  encoder_->write(ctx, Message(std::move(answer)), promise);
-  answered_ = true;
+  if (refusal_ == Refusal::Answer) {
+    const HttpResponseStatus status = statusFor(*badRequest_);
+    Log::log(LogLevel::Debug, "http", "{}: answering a bad request with {}: {}",
+             ctx.channel().id().asShortText(), status, badRequest_->message());
+    // RFC 9112 9.6: the answer says the connection closes after it.
+    FullHttpResponse answer(HttpVersion::kHttp11, status);
+    answer.headers().add(HttpHeaderNames::kContentLength, "0");
+    answer.headers().add(HttpHeaderNames::kConnection, HttpHeaderValues::kClose);
+    encoder_->write(ctx, Message(std::move(answer)), promise);
+  } else {
+    Log::log(LogLevel::Debug, "http", "{}: closing after a request body failed: {}",
+             ctx.channel().id().asShortText(), badRequest_->message());
+    // An empty write, so that the close waits for the bytes written before it.
+    ctx.write(Message(ByteBuf()), promise);
+  }
   ctx.flush();
   promise.addListener(ChannelFutureListener::kClose);
 }

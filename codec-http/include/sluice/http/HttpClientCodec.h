@@ -29,7 +29,13 @@ struct HttpClientCodecConfig {
 /// its headers say (RFC 9110 9.3.2; RFC 9112 6.3 rule 1), and after a 2xx response to
 /// CONNECT (RFC 9110 9.3.6) or a 101 the connection carries another protocol, so later bytes
 /// pass through as ByteBufs. Interim 1xx responses (100 Continue, 103) precede the final
-/// response to the same request.
+/// response to the same request. A request the encoder refuses (a new one before the
+/// previous one's LastHttpContent) is paired with nothing.
+///
+/// Removing the codec (as a handler taking the connection over after a 101 does) hands the
+/// bytes the decoder holds to the next handler as one ByteBuf, after the messages decoded
+/// before them, even when the removal happens while the handler receives the response's
+/// head.
 ///
 /// Thread: the channel's loop. Not sharable: one per channel.
 class HttpClientCodec : public ChannelDuplexHandler {
@@ -52,11 +58,16 @@ class HttpClientCodec : public ChannelDuplexHandler {
   class Decoder;
   class Encoder;
   friend class Decoder;
+  friend class Encoder;
+
+  void afterDecoding(ChannelHandlerContext& ctx);
 
   HttpClientCodecConfig config_;
   std::unique_ptr<Decoder> decoder_;
   std::unique_ptr<Encoder> encoder_;
   std::deque<HttpMethod> requests_;  // methods of requests awaiting their final response
+  int decoding_ = 0;                 // > 0 while the decoder runs
+  bool removalPending_ = false;      // removed while the decoder ran
 };
 
 }  // namespace sluice::http

@@ -3,12 +3,13 @@
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/http/HttpDecoderConfig.h>
 #include <sluice/http/HttpMethod.h>
-#include <sluice/http/HttpVersion.h>
 #include <sluice/http/HttpRequestDecoder.h>
 #include <sluice/http/HttpResponseEncoder.h>
+#include <sluice/http/HttpVersion.h>
 #include <sluice/util/Error.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -34,14 +35,28 @@ struct HttpServerCodecConfig {
 /// request carries no body whatever its headers say (RFC 9110 9.3.2), and a 2xx response to
 /// CONNECT has neither Content-Length nor Transfer-Encoding (RFC 9110 9.3.6).
 ///
-/// Bad requests (answerBadRequests, on by default). A request the decoder rejects (see
-/// HttpErrc) is not passed on. The codec answers it with the status its error names — 400,
-/// 414 for a request line over the limit, 431 for headers over the limit, 501 for an unknown
-/// transfer coding — with "Connection: close", and closes the connection once the answer is
-/// written. With pipelining, the answer waits until the responses to the requests before the
-/// bad one have been written, so nothing received before the bad request is lost. The
-/// decoder ignores every byte after the bad request (RFC 9112 does not allow resynchronising
-/// after a framing error).
+/// Bad requests (answerBadRequests, on by default). A request whose head the decoder rejects
+/// (see HttpErrc) is not passed on. The codec answers it with the status its error names —
+/// 400, 414 for a request line over the limit, 431 for headers over the limit, 501 for an
+/// unknown transfer coding — with "Connection: close" and "Content-Length: 0", and closes the
+/// connection once the answer is written. With pipelining, the answer waits until the
+/// responses to the requests before the bad one have been written, so nothing received
+/// before the bad request is lost. A request whose body fails (a bad chunk) has already been
+/// passed on: its failed LastHttpContent is passed on too, so the handlers waiting for it
+/// finish, and the codec's answer stands in for that request's response (a response the
+/// handler writes for it fails its promise). If that response had already started, or
+/// ended, the codec does not answer and closes once it has ended. Nor does it answer after
+/// a response that closes the connection ("Connection: close", or HTTP/1.0 without
+/// keep-alive: RFC 9112 9.6 allows no response after it); it closes once that one has been
+/// written. From then on, writes fail their promise with CoreErrc::ClosedChannel. The
+/// decoder ignores every byte after a bad request (RFC 9112 does not allow resynchronising
+/// after a framing error). A connection that closes in the middle of a request is not
+/// answered.
+///
+/// Upgrades. Removing the codec from the pipeline (as a handler that takes the connection
+/// over after a 101 does) hands the bytes the decoder holds to the next handler as one
+/// ByteBuf, after the messages decoded before them, even when the removal happens while the
+/// handler receives the request's head.
 ///
 /// Thread: the channel's loop. Not sharable: one per channel.
 class HttpServerCodec : public ChannelDuplexHandler {
@@ -55,6 +70,9 @@ class HttpServerCodec : public ChannelDuplexHandler {
   void channelRead(ChannelHandlerContext& ctx, Message msg) override;
   void channelReadComplete(ChannelHandlerContext& ctx) override;
   void channelInactive(ChannelHandlerContext& ctx) override;
+  /// Lets the decoder skip the body of a request whose expectation was refused
+  /// (HttpExpectationFailedEvent, from HttpObjectAggregator): the client will not send it.
+  void userEventTriggered(ChannelHandlerContext& ctx, Message event) override;
   void write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) override;
 
   /// The status a failed request is answered with.
@@ -66,23 +84,34 @@ class HttpServerCodec : public ChannelDuplexHandler {
   friend class Decoder;
   friend class Encoder;
 
-  void onDecoded(ByteToMessageDecoder::Out& out, std::size_t first);
-  void maybeAnswerBadRequest(ChannelHandlerContext& ctx);
-
-  HttpServerCodecConfig config_;
-  std::unique_ptr<Decoder> decoder_;
-  std::unique_ptr<Encoder> encoder_;
   struct RequestInfo {
     HttpMethod method;
     HttpVersion version;
   };
-  std::deque<RequestInfo> requests_;           // requests whose response has not started
-  std::optional<RequestInfo> respondingTo_;    // the request of the response being written
-  std::size_t responsesOwed_ = 0;              // requests passed on, final responses not written
-  std::optional<Error> badRequest_;            // why the bad request failed, until answered
-  std::size_t answerWhenOwed_ = 0;             // answer once only this many responses are owed
-  bool informationalInProgress_ = false;       // a streamed 1xx response is being written
-  bool answered_ = false;
+  // What to do about a bad request once the responses owed before it are written.
+  enum class Refusal : std::uint8_t { None, Answer, Close };
+
+  void onDecoded(ByteToMessageDecoder::Out& out, std::size_t first);
+  void onBodyFailed(const Error& error);
+  void onResponseStart(const HttpResponse& response);
+  void maybeRefuse(ChannelHandlerContext& ctx);
+  void afterDecoding(ChannelHandlerContext& ctx);
+
+  HttpServerCodecConfig config_;
+  std::unique_ptr<Decoder> decoder_;
+  std::unique_ptr<Encoder> encoder_;
+  std::deque<RequestInfo> requests_;         // requests passed on whose response has not started
+  std::optional<RequestInfo> respondingTo_;  // the request of the response being written
+  std::size_t responsesOwed_ = 0;            // requests passed on, final responses not ended
+  std::optional<Error> badRequest_;          // why the bad request failed
+  Refusal refusal_ = Refusal::None;
+  std::size_t refuseWhenOwed_ = 0;        // refuse once at most this many responses are owed
+  bool finalInProgress_ = false;          // a streamed final response has started
+  bool informationalInProgress_ = false;  // a streamed 1xx response has started
+  bool startAccepted_ = false;            // the encoder accepted the start being written
+  bool closing_ = false;                  // refused: later writes fail
+  int decoding_ = 0;                      // > 0 while the decoder runs
+  bool removalPending_ = false;           // removed while the decoder ran
 };
 
 }  // namespace sluice::http
