@@ -388,18 +388,19 @@ bool startsWithMethodToken(const ByteBuf& in) {
 }  // namespace
 
 bool HttpObjectDecoder::readInitialLine(ByteBuf& in, Out& out) {
+  if (isDecodingRequest() && !startsWithMethodToken(in)) {
+    // RFC 9112 3: a request line starts with a method token. Bytes that cannot start one (a
+    // TLS ClientHello sent to a plain-text port, binary noise) are refused at once, not
+    // after the line limit or a time-out. Checked before the line is looked for, so the
+    // verdict is the same however the bytes were split into reads.
+    invalidMessage(
+        in, out, Error(HttpErrc::InvalidInitialLine, "request line does not start with a method"));
+    return false;
+  }
   std::string_view line;
   std::size_t consumed = 0;
   switch (nextLine(in, config_.maxInitialLineLength, line, consumed)) {
     case LineResult::Incomplete:
-      if (isDecodingRequest() && !startsWithMethodToken(in)) {
-        // RFC 9112 3: a request line starts with a method token. Bytes that cannot start
-        // one (a TLS ClientHello sent to a plain-text port, binary noise) are refused at
-        // once rather than after the line limit or a time-out.
-        invalidMessage(
-            in, out,
-            Error(HttpErrc::InvalidInitialLine, "request line does not start with a method"));
-      }
       return false;
     case LineResult::TooLong:
       if (isDecodingRequest()) {

@@ -433,6 +433,10 @@ TEST_F(HttpRequestDecoderTest, RefusesBytesThatCannotStartARequestWithoutWaiting
   EXPECT_EQ(testing::decodeChunks(requests(), {hello}, Cumulator::Merge, testing::Buffers::Pooled,
                                   /*close=*/false),
             (Events{kBadRequest + err(HttpErrc::InvalidInitialLine)}));
+  // The same verdict however the bytes are split, even when the line is also too long.
+  EXPECT_EQ(decode("\xD0POST /" + std::string(60, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n",
+                   HttpDecoderConfig{.maxInitialLineLength = 40}),
+            (Events{kBadRequest + err(HttpErrc::InvalidInitialLine)}));
   // A partial line that can still become a request waits for more, until the close.
   EXPECT_EQ(testing::decodeChunks(requests(), {"GET /inde"}),
             (Events{kBadRequest + err(HttpErrc::PrematureClose)}));
