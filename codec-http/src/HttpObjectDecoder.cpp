@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -372,9 +373,12 @@ bool HttpObjectDecoder::skipControlChars(ByteBuf& in) noexcept {
 namespace {
 
 /// Whether the bytes received of a request line so far can still begin with a method token
-/// (tchars up to the first space).
-bool startsWithMethodToken(const ByteBuf& in) {
-  for (const std::uint8_t b : in.readableSpan()) {
+/// (tchars up to the first space). Only the first `limit` bytes are looked at: past the line
+/// limit the verdict is "too long" whatever the bytes are, and looking further would make
+/// the verdict depend on how much had arrived.
+bool startsWithMethodToken(const ByteBuf& in, std::size_t limit) {
+  const std::span<const std::uint8_t> bytes = in.readableSpan();
+  for (const std::uint8_t b : bytes.first(std::min(bytes.size(), limit))) {
     if (b == ' ') {
       return true;
     }
@@ -388,7 +392,7 @@ bool startsWithMethodToken(const ByteBuf& in) {
 }  // namespace
 
 bool HttpObjectDecoder::readInitialLine(ByteBuf& in, Out& out) {
-  if (isDecodingRequest() && !startsWithMethodToken(in)) {
+  if (isDecodingRequest() && !startsWithMethodToken(in, config_.maxInitialLineLength)) {
     // RFC 9112 3: a request line starts with a method token. Bytes that cannot start one (a
     // TLS ClientHello sent to a plain-text port, binary noise) are refused at once, not
     // after the line limit or a time-out. Checked before the line is looked for, so the

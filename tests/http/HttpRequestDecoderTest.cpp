@@ -437,6 +437,10 @@ TEST_F(HttpRequestDecoderTest, RefusesBytesThatCannotStartARequestWithoutWaiting
   EXPECT_EQ(decode("\xD0POST /" + std::string(60, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n",
                    HttpDecoderConfig{.maxInitialLineLength = 40}),
             (Events{kBadRequest + err(HttpErrc::InvalidInitialLine)}));
+  // Past the line limit the line is too long, whatever comes after the limit.
+  EXPECT_EQ(decode(std::string(45, 'G') + ": / HTTP/1.1\r\nHost: h\r\n\r\n",
+                   HttpDecoderConfig{.maxInitialLineLength = 40}),
+            (Events{kBadRequest + err(HttpErrc::TooLongUri)}));
   // A partial line that can still become a request waits for more, until the close.
   EXPECT_EQ(testing::decodeChunks(requests(), {"GET /inde"}),
             (Events{kBadRequest + err(HttpErrc::PrematureClose)}));
