@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 #include <sluice/http/HttpHeaders.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -18,48 +20,154 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(KnownHeader::Cou
 #undef SLUICE_HTTP_HEADER_TEXT
 };
 
-// Hash of a name, case-insensitive: its length and three of its letters pick one of 256
-// slots; collisions probe linearly. Built at compile time.
-constexpr std::size_t kSlots = 256;
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-constexpr std::size_t hashName(std::string_view name) {
-  const std::size_t n = name.size();
-  const auto at = [&](std::size_t i) { return static_cast<std::size_t>(lower(name[i])); };
-  return (n * 131 + at(0) * 31 + at(n - 1) * 7 + at(n / 2)) % kSlots;
-}
+// A perfect hash of the known names: a name's length, first letter and last-but-one letter
+// (case folded) pick one of 256 slots, and no two known names share a slot, so a lookup
+// reads one slot and compares one candidate. (Those three tell every known name apart;
+// "access-control-allow-headers" and "-methods" differ in no other cheap place.)
+constexpr std::size_t kSlotBits = 8;
+constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
+constexpr std::uint8_t kEmptySlot = static_cast<std::uint8_t>(KnownHeader::Unknown);
 
-constexpr std::array<std::uint8_t, kSlots> makeSlots() {
-  std::array<std::uint8_t, kSlots> slots{};
-  for (auto& s : slots) {
-    s = static_cast<std::uint8_t>(KnownHeader::Unknown);
+constexpr std::size_t kMinKnownLength = [] {
+  std::size_t n = kKnownNames[0].size();
+  for (const std::string_view name : kKnownNames) {
+    n = name.size() < n ? name.size() : n;
   }
-  for (std::size_t id = 0; id < kKnownNames.size(); ++id) {
-    std::size_t slot = hashName(kKnownNames[id]);
-    while (slots[slot] != static_cast<std::uint8_t>(KnownHeader::Unknown)) {
-      slot = (slot + 1) % kSlots;
+  return n;
+}();
+constexpr std::size_t kMaxKnownLength = [] {
+  std::size_t n = 0;
+  for (const std::string_view name : kKnownNames) {
+    n = name.size() > n ? name.size() : n;
+  }
+  return n;
+}();
+// The hash reads name[n - 2] and the compare below loads two bytes at least; the compare
+// also relies on the names' spelling.
+constexpr bool knownNamesAreHashable() {
+  for (const std::string_view name : kKnownNames) {
+    for (const char c : name) {
+      if (!((c >= 'a' && c <= 'z') || c == '-')) {
+        return false;
+      }
     }
-    slots[slot] = static_cast<std::uint8_t>(id);
   }
-  return slots;
+  return kMinKnownLength >= 2 && kMaxKnownLength < 256;
+}
+static_assert(knownNamesAreHashable(), "known header names must be 2 to 255 of [a-z-]");
+
+constexpr std::uint64_t hashKey(std::size_t n, char first, char lastButOne) {
+  // `| 0x20` folds the case of letters; what it does to other bytes only changes the hash.
+  return n | (std::uint64_t{static_cast<std::uint8_t>(first | 0x20)} << 8) |
+         (std::uint64_t{static_cast<std::uint8_t>(lastButOne | 0x20)} << 16);
+}
+constexpr std::size_t slotOf(std::uint64_t key, std::uint64_t multiplier) {
+  return static_cast<std::size_t>((key * multiplier) >> (64 - kSlotBits));
 }
 
-constexpr std::array<std::uint8_t, kSlots> kSlotTable = makeSlots();
+struct SlotTable {
+  std::uint64_t multiplier = 0;
+  std::array<std::uint8_t, kSlots> ids{};
+};
+
+// Tries multipliers until one maps every known name to its own slot. The first one was
+// found that way for the present names, so compilation normally tries just it; a name added
+// later may make it try more.
+constexpr SlotTable makeSlotTable() {
+  std::uint64_t candidate = 0xfdf74be21b40a025ULL;
+  for (int attempt = 0; attempt < 100000; ++attempt) {
+    SlotTable table{candidate | 1, {}};
+    for (auto& id : table.ids) {
+      id = kEmptySlot;
+    }
+    bool perfect = true;
+    for (std::size_t id = 0; id < kKnownNames.size() && perfect; ++id) {
+      const std::string_view name = kKnownNames[id];
+      const std::size_t slot =
+          slotOf(hashKey(name.size(), name[0], name[name.size() - 2]), table.multiplier);
+      perfect = table.ids[slot] == kEmptySlot;
+      table.ids[slot] = static_cast<std::uint8_t>(id);
+    }
+    if (perfect) {
+      return table;
+    }
+    // splitmix64's step: the next candidate.
+    candidate += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = candidate;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    candidate = z ^ (z >> 31);
+  }
+  return {};
+}
+
+constexpr SlotTable kSlotTable = makeSlotTable();
+static_assert(kSlotTable.multiplier != 0, "no perfect hash found for the known header names");
+
+// Each known name padded with zeros, so that the compare below may load whole words of it.
+using PaddedName = std::array<char, kMaxKnownLength>;
+constexpr std::array<PaddedName, kKnownNames.size()> kPaddedNames = [] {
+  std::array<PaddedName, kKnownNames.size()> padded{};
+  for (std::size_t id = 0; id < kKnownNames.size(); ++id) {
+    for (std::size_t i = 0; i < kKnownNames[id].size(); ++i) {
+      padded[id][i] = kKnownNames[id][i];
+    }
+  }
+  return padded;
+}();
+
+template <typename Word>
+Word load(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof(w));
+  return w;
+}
+
+// Whether sizeof(Word) bytes at `in` equal those at `known`, ignoring case. The known names
+// are lower-case letters and '-': setting bit 0x20 of each input byte where the known byte is
+// a letter maps exactly that letter's two cases onto it, and leaves '-' to match only '-'.
+// A letter's 0x40 bit, shifted down, is that 0x20 mask.
+template <typename Word>
+bool equalsKnown(const char* in, const char* known) noexcept {
+  constexpr Word kCaseBits = static_cast<Word>(0x2020202020202020ULL);
+  const Word k = load<Word>(known);
+  return (load<Word>(in) | ((k >> 1) & kCaseBits)) == k;
+}
+
+// Case-insensitive equality of `name` with a known name of the same length: a few word
+// compares, the last one overlapping the one before it rather than looping on the tail.
+bool equalsKnown(std::string_view name, const PaddedName& known) noexcept {
+  const char* in = name.data();
+  const std::size_t n = name.size();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (!equalsKnown<std::uint64_t>(in + i, known.data() + i)) {
+        return false;
+      }
+    }
+    return equalsKnown<std::uint64_t>(in + n - 8, known.data() + n - 8);
+  }
+  if (n >= 4) {
+    return equalsKnown<std::uint32_t>(in, known.data()) &&
+           equalsKnown<std::uint32_t>(in + n - 4, known.data() + n - 4);
+  }
+  return equalsKnown<std::uint16_t>(in, known.data()) &&
+         equalsKnown<std::uint16_t>(in + n - 2, known.data() + n - 2);
+}
 
 }  // namespace
 
 KnownHeader classifyHeaderName(std::string_view name) noexcept {
-  if (name.empty()) {
+  const std::size_t n = name.size();
+  if (n < kMinKnownLength || n > kMaxKnownLength) {
     return KnownHeader::Unknown;
   }
-  for (std::size_t slot = hashName(name);; slot = (slot + 1) % kSlots) {
-    const std::uint8_t id = kSlotTable[slot];
-    if (id == static_cast<std::uint8_t>(KnownHeader::Unknown)) {
-      return KnownHeader::Unknown;
-    }
-    if (equalsIgnoreCase(kKnownNames[id], name)) {
-      return static_cast<KnownHeader>(id);
-    }
+  const std::uint8_t id =
+      kSlotTable.ids[slotOf(hashKey(n, name[0], name[n - 2]), kSlotTable.multiplier)];
+  if (id == kEmptySlot || kKnownNames[id].size() != n || !equalsKnown(name, kPaddedNames[id])) {
+    return KnownHeader::Unknown;
   }
+  return static_cast<KnownHeader>(id);
 }
 
 }  // namespace detail
@@ -91,31 +199,74 @@ void HttpHeaders::validate(std::string_view name, std::string_view value) const 
 }
 
 void HttpHeaders::append(std::string_view name, detail::KnownHeader id, std::string_view value) {
-  const auto inText = [this](std::string_view s) {
-    return !s.empty() && s.data() >= text_.data() && s.data() < text_.data() + text_.size();
+  // Integer addresses: views into other objects are compared too, which raw pointer order
+  // does not define.
+  const auto begin = reinterpret_cast<std::uintptr_t>(text_.data());
+  const auto end = begin + text_.size();
+  const auto inside = [&](std::string_view s) {
+    const auto p = reinterpret_cast<std::uintptr_t>(s.data());
+    return p >= begin && p + s.size() <= end;
   };
-  if (inText(name) || inText(value)) {
-    // A view of our own text (add("x", *get("y"))) would dangle once the text grows.
-    const std::string nameCopy(name);
-    const std::string valueCopy(value);
-    append(nameCopy, id, valueCopy);
-    return;
+  const bool nameInside = inside(name);
+  const bool valueInside = inside(value);
+  if (!nameInside || !valueInside) [[unlikely]] {
+    const auto straddles = [&](std::string_view s) {
+      const auto p = reinterpret_cast<std::uintptr_t>(s.data());
+      return p < begin + text_.capacity() && p + s.size() > begin;
+    };
+    if ((!nameInside && straddles(name)) || (!valueInside && straddles(value))) {
+      // Part in our storage, part beyond: copy before the text grows and moves.
+      const std::string nameCopy(name);
+      const std::string valueCopy(value);
+      append(nameCopy, id, valueCopy);
+      return;
+    }
   }
-  // The first field reserves room for a typical message's fields at once. (An empty
-  // std::string already has a small inline capacity, so its capacity cannot say "first".)
-  if (fields_.capacity() == 0) {
-    text_.reserve(256);
-    fields_.reserve(8);
-  }
+  // Offsets of the views inside are taken first: what follows may move the text.
   Field f{};
-  f.nameOffset = static_cast<std::uint32_t>(text_.size());
-  f.nameLength = static_cast<std::uint16_t>(name.size());
-  text_.append(name);
-  f.valueOffset = static_cast<std::uint32_t>(text_.size());
-  f.valueLength = static_cast<std::uint32_t>(value.size());
-  text_.append(value);
   f.id = id;
+  f.nameLength = static_cast<std::uint16_t>(name.size());
+  f.valueLength = static_cast<std::uint32_t>(value.size());
+  f.nameOffset = static_cast<std::uint32_t>(
+      nameInside ? reinterpret_cast<std::uintptr_t>(name.data()) - begin : 0);
+  f.valueOffset = static_cast<std::uint32_t>(
+      valueInside ? reinterpret_cast<std::uintptr_t>(value.data()) - begin : 0);
+  // The first field reserves room for a typical message's fields at once, unless reserve()
+  // already made room. (An empty std::string already has a small inline capacity, so its
+  // capacity cannot say "first".)
+  if (fields_.capacity() == 0) {
+    reserve(nameInside && valueInside ? 0 : 256, 8);
+  }
+  // The views outside are copied to the end.
+  if (!nameInside) {
+    f.nameOffset = static_cast<std::uint32_t>(text_.size());
+    text_.append(name);
+  }
+  if (!valueInside) {
+    f.valueOffset = static_cast<std::uint32_t>(text_.size());
+    text_.append(value);
+  }
   fields_.push_back(f);
+}
+
+std::string_view HttpHeaders::storeText(std::string_view bytes) {
+  // append, not reserve and copy: `bytes` may view this text, which reserve would move.
+  const std::size_t offset = text_.size();
+  text_.append(bytes);
+  return {text_.data() + offset, bytes.size()};
+}
+
+void HttpHeaders::reserve(std::size_t textBytes, std::size_t fields) {
+  // Grow at least geometrically: a decoder that reserves for each few lines that trickle in
+  // must not copy the whole text each time.
+  const auto grow = [](auto& buffer, std::size_t more) {
+    const std::size_t needed = buffer.size() + more;
+    if (needed > buffer.capacity()) {
+      buffer.reserve(std::max(needed, buffer.capacity() + buffer.capacity() / 2));
+    }
+  };
+  grow(text_, textBytes);
+  grow(fields_, fields);
 }
 
 HttpHeaders& HttpHeaders::add(HttpHeaderName name, std::string_view value) {
@@ -136,11 +287,6 @@ HttpHeaders& HttpHeaders::add(const HttpHeaders& other) {
   for (const Field& f : other.fields_) {
     append(other.nameOf(f), f.id, other.valueOf(f));
   }
-  return *this;
-}
-
-HttpHeaders& HttpHeaders::addTrusted(std::string_view name, std::string_view value) {
-  append(name, detail::classifyHeaderName(name), value);
   return *this;
 }
 
@@ -259,8 +405,14 @@ void HttpHeaders::compactIfWasteful() {
   if (wasted_ < 1024 || wasted_ * 2 < text_.size()) {
     return;
   }
+  // Fields may share bytes (a value added from another's view), so wasted_ may count some
+  // twice: size the new text from the fields.
+  std::size_t used = 0;
+  for (const Field& f : fields_) {
+    used += f.nameLength + f.valueLength;
+  }
   std::string text;
-  text.reserve(text_.size() - wasted_);
+  text.reserve(used);
   for (Field& f : fields_) {
     const std::string_view name = nameOf(f);
     const std::string_view value = valueOf(f);

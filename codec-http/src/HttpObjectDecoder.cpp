@@ -2,6 +2,8 @@
 #include <sluice/http/HttpObjectDecoder.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -60,10 +62,20 @@ bool parseContentLength(std::string_view s, std::uint64_t& value) noexcept {
 // RFC 9112 3.2 with RFC 3986 3.2.2: Host = uri-host [ ":" port ]. Only the characters of
 // reg-name, IP-literal and port may appear; anything else (whitespace, "/", "@", ...) makes
 // the value invalid. An empty value is allowed (a target URI without authority).
+constexpr std::array<bool, 256> kHostChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    table[static_cast<std::size_t>(c)] =
+        alnum || std::string_view("-._~%!$&'()*+,;=:[]").find(static_cast<char>(c)) !=
+                     std::string_view::npos;
+  }
+  return table;
+}();
+
 bool isHostValue(std::string_view s) noexcept {
   for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && std::string_view("-._~%!$&'()*+,;=:[]").find(c) == std::string_view::npos) {
+    if (!kHostChars[static_cast<std::uint8_t>(c)]) {
       return false;
     }
   }
@@ -82,6 +94,38 @@ std::size_t skipToken(std::string_view s, std::size_t i) noexcept {
     ++i;
   }
   return i;
+}
+
+// The index of the first ':' in s, or npos; eight bytes at a time, as a field name is
+// usually one or two words.
+std::size_t findColon(std::string_view s) noexcept {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    // A zero byte of x is a colon in s. The test flags every zero byte, and may flag a byte
+    // above one (a borrow), never below: the lowest flag, first in memory, is a colon.
+    const auto firstColon = [](std::uint64_t w) {
+      const std::uint64_t x = w ^ (detail::kOnes * static_cast<std::uint8_t>(':'));
+      return (x - detail::kOnes) & ~x & detail::kHighBits;
+    };
+    for (; i + 8 <= s.size(); i += 8) {
+      if (const std::uint64_t found = firstColon(detail::load64(s.data() + i))) {
+        return i + static_cast<std::size_t>(std::countr_zero(found)) / 8;
+      }
+    }
+    if (i != s.size() && s.size() >= 8) {
+      // The last eight bytes, overlapping bytes already known to hold no colon.
+      if (const std::uint64_t found = firstColon(detail::load64(s.data() + s.size() - 8))) {
+        return s.size() - 8 + static_cast<std::size_t>(std::countr_zero(found)) / 8;
+      }
+      return std::string_view::npos;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] == ':') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
 }
 
 // RFC 9110 5.6.4: quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE. Returns the index
@@ -436,32 +480,65 @@ bool HttpObjectDecoder::readInitialLine(ByteBuf& in, Out& out) {
 }
 
 bool HttpObjectDecoder::readHeaders(ByteBuf& in, Out& out) {
+  // The field lines already received are found first and parsed after, so that the headers
+  // take them with one allocation and one copy instead of growing field by field. The bytes
+  // of consumed lines stay where they are until decode returns, so the views stay valid.
+  // (Starts and lengths are kept apart and left uninitialised: copying each view whole
+  // reloads as one wide word what nextLine stored as two, which stalls the store buffer.)
+  constexpr std::size_t kBatch = 32;
+  std::array<const char*, kBatch> starts;
+  std::array<std::size_t, kBatch> lengths;
   for (;;) {
-    std::string_view line;
-    std::size_t consumed = 0;
-    switch (nextLine(in, config_.maxHeaderSize - sectionSize_, line, consumed)) {
-      case LineResult::Incomplete:
-        return false;
-      case LineResult::TooLong:
-        invalidMessage(
-            in, out,
-            Error(HttpErrc::TooLongHeaders,
-                  fmt::format("header section larger than {} bytes", config_.maxHeaderSize)));
-        return false;
-      case LineResult::Complete:
+    std::size_t count = 0;
+    bool sectionEnd = false;
+    LineResult result = LineResult::Complete;
+    while (count < kBatch) {
+      std::string_view line;
+      std::size_t consumed = 0;
+      result = nextLine(in, config_.maxHeaderSize - sectionSize_, line, consumed);
+      if (result != LineResult::Complete) {
         break;
-    }
-    if (line.empty()) {
+      }
       in.skipBytes(consumed);
+      if (line.empty()) {
+        sectionEnd = true;
+        break;
+      }
+      sectionSize_ += line.size();
+      starts[count] = line.data();
+      lengths[count] = line.size();
+      ++count;
+    }
+    if (count != 0) {
+      // The lines lie back to back in `in`: one copy stores them all, and each field refers
+      // to its name and value in that copy (HttpHeaders::storeText).
+      HttpHeaders& headers = message_->headers();
+      const char* const first = starts[0];
+      const auto blockSize =
+          static_cast<std::size_t>(starts[count - 1] + lengths[count - 1] - first);
+      headers.reserve(blockSize, count);
+      const char* const stored = headers.storeText({first, blockSize}).data();
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::string_view line(stored + (starts[i] - first), lengths[i]);
+        if (Error error = parseField(line, false)) {
+          invalidMessage(in, out, std::move(error));
+          return false;
+        }
+      }
+    }
+    if (sectionEnd) {
       headersComplete(in, out);
       return state_ != State::SkipControlChars && state_ != State::BadMessage &&
              state_ != State::Upgraded;
     }
-    sectionSize_ += line.size();
-    Error error = parseField(line, false);
-    in.skipBytes(consumed);  // after parseField: `line` views these bytes
-    if (error) {
-      invalidMessage(in, out, std::move(error));
+    if (result == LineResult::TooLong) {
+      invalidMessage(
+          in, out,
+          Error(HttpErrc::TooLongHeaders,
+                fmt::format("header section larger than {} bytes", config_.maxHeaderSize)));
+      return false;
+    }
+    if (result == LineResult::Incomplete) {
       return false;
     }
   }
@@ -541,17 +618,27 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
     return Error(HttpErrc::InvalidHeader,
                  "obsolete line folding (a field line starts with whitespace)");
   }
-  const std::size_t colon = skipToken(line, 0);
-  if (colon == line.size() || line[colon] != ':') {
-    if (colon != 0 && isWhitespace(line[colon])) {
-      // RFC 9112 5.1: no whitespace is allowed between the field name and colon; a server
-      // MUST reject such a request with 400 (a proxy MUST remove it before forwarding).
-      return Error(HttpErrc::InvalidHeader, "whitespace between a field name and its colon");
-    }
-    return Error(HttpErrc::InvalidHeader, "invalid field name or missing colon");
+  // The name is classified first: a known name is a token (RFC 9110 5.6.2) by construction,
+  // so only other names need the check byte by byte. A name of tchars ends at the first
+  // colon, as ':' is not one.
+  const std::size_t colon = findColon(line);
+  detail::KnownHeader id = detail::KnownHeader::Unknown;
+  if (colon != std::string_view::npos && colon != 0) {
+    id = detail::classifyHeaderName(line.substr(0, colon));
   }
-  if (colon == 0) {
-    return Error(HttpErrc::InvalidHeader, "empty field name");
+  if (id == detail::KnownHeader::Unknown) {
+    const std::size_t tokenEnd = skipToken(line, 0);
+    if (tokenEnd == line.size() || line[tokenEnd] != ':') {
+      if (tokenEnd != 0 && isWhitespace(line[tokenEnd])) {
+        // RFC 9112 5.1: no whitespace is allowed between the field name and colon; a server
+        // MUST reject such a request with 400 (a proxy MUST remove it before forwarding).
+        return Error(HttpErrc::InvalidHeader, "whitespace between a field name and its colon");
+      }
+      return Error(HttpErrc::InvalidHeader, "invalid field name or missing colon");
+    }
+    if (tokenEnd == 0) {
+      return Error(HttpErrc::InvalidHeader, "empty field name");
+    }
   }
   const std::string_view name = line.substr(0, colon);
   const std::string_view value = detail::trimOws(line.substr(colon + 1));
@@ -564,9 +651,10 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
   if (name.size() > std::numeric_limits<std::uint16_t>::max()) {
     return Error(HttpErrc::InvalidHeader, "field name too long");
   }
-  switch (name.size()) {
-    case 4:
-      if (!trailer && detail::equalsIgnoreCase(name, "host")) {
+  // The framing checks below and the headers both use the name's number.
+  switch (id) {
+    case detail::KnownHeader::kHost:
+      if (!trailer) {
         // RFC 9112 3.2: a server MUST respond 400 to a request with more than one Host field
         // line or with a Host field whose value is invalid.
         if (++hostFields_ > 1) {
@@ -577,51 +665,47 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
         }
       }
       break;
-    case 7:
-      if (trailer && detail::equalsIgnoreCase(name, "trailer")) {
+    case detail::KnownHeader::kTrailer:
+      if (trailer) {
         return {};  // framing information has no place in a trailer section (as Netty)
       }
       break;
-    case 14:
-      if (detail::equalsIgnoreCase(name, "content-length")) {
-        if (trailer) {
-          // RFC 9110 6.5.1: a trailer must not carry framing fields; drop it (as Netty).
-          return {};
-        }
-        // RFC 9112 6.3 rule 5 lets a recipient accept several Content-Length values that
-        // are all equal ("5, 5" or two fields). They are refused here: two parsers that
-        // disagree about such a message are how requests are smuggled past a proxy.
-        if (contentLengthFields_ != 0) {
-          return Error(HttpErrc::InvalidContentLength, "more than one Content-Length field");
-        }
-        if (!parseContentLength(value, contentLength_)) {
-          return Error(HttpErrc::InvalidContentLength,
-                       "Content-Length is not a single non-negative decimal number");
-        }
-        ++contentLengthFields_;
+    case detail::KnownHeader::kContentLength:
+      if (trailer) {
+        // RFC 9110 6.5.1: a trailer must not carry framing fields; drop it (as Netty).
+        return {};
       }
+      // RFC 9112 6.3 rule 5 lets a recipient accept several Content-Length values that are
+      // all equal ("5, 5" or two fields). They are refused here: two parsers that disagree
+      // about such a message are how requests are smuggled past a proxy.
+      if (contentLengthFields_ != 0) {
+        return Error(HttpErrc::InvalidContentLength, "more than one Content-Length field");
+      }
+      if (!parseContentLength(value, contentLength_)) {
+        return Error(HttpErrc::InvalidContentLength,
+                     "Content-Length is not a single non-negative decimal number");
+      }
+      ++contentLengthFields_;
       break;
-    case 17:
-      if (detail::equalsIgnoreCase(name, "transfer-encoding")) {
-        if (trailer) {
-          return {};
-        }
-        transferEncoding_ = true;
-        detail::forEachListElement(value, [this](std::string_view coding) {
-          if (transferCodings_ < std::numeric_limits<std::uint32_t>::max()) {
-            ++transferCodings_;
-          }
-          if (!detail::equalsIgnoreCase(coding, "chunked")) {
-            unknownCoding_ = true;
-          }
-          return false;
-        });
+    case detail::KnownHeader::kTransferEncoding:
+      if (trailer) {
+        return {};
       }
+      transferEncoding_ = true;
+      detail::forEachListElement(value, [this](std::string_view coding) {
+        if (transferCodings_ < std::numeric_limits<std::uint32_t>::max()) {
+          ++transferCodings_;
+        }
+        if (!detail::equalsIgnoreCase(coding, "chunked")) {
+          unknownCoding_ = true;
+        }
+        return false;
+      });
       break;
     default:
       break;
   }
-  (trailer ? trailers_ : message_->headers()).addTrusted(name, value);
+  (trailer ? trailers_ : message_->headers()).addTrusted(HttpHeaderName(name, id), value);
   return {};
 }
 

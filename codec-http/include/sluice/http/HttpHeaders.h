@@ -20,7 +20,9 @@ enum class HeaderValidation : bool { Off, On };
 /// Case-insensitive names (RFC 9110 5.1), kept in the order they were added, each name
 /// possibly many times. Names of the HttpHeaderNames constants are matched by number; other
 /// names by a case-insensitive compare. All text lives in one growing string and the fields
-/// in one vector, so a message's headers cost two allocations, not two per field.
+/// in one vector, so a message's headers cost two allocations, not two per field. A name or
+/// value that already lies in that string (as in add("x", *get("y")), or the section a
+/// decoder stored with storeText) is used where it is, not copied again.
 ///
 /// Validation (on by default, as in Netty): a name must be a token (RFC 9110 5.6.2) and a
 /// value must not contain CR, LF, NUL or another control character but HTAB (RFC 9110 5.5);
@@ -54,8 +56,26 @@ class HttpHeaders {
   HttpHeaders& set(HttpHeaderName name, int value) { return set(name, std::int64_t{value}); }
   /// Replaces these headers by a copy of `other`'s fields.
   HttpHeaders& set(const HttpHeaders& other);
-  /// Adds a field whose name and value a decoder has already checked; no validation.
-  HttpHeaders& addTrusted(std::string_view name, std::string_view value);
+  /// Adds a field whose name and value a decoder has already checked; no validation. A
+  /// decoder that has classified the name passes HttpHeaderName(name, id) and spares the
+  /// lookup; the id must be the one HttpHeaderName(name) would find.
+  /// (Inline: a name passed by value lives in memory, and a call that takes it that way
+  /// stalls reading it back; inlined, its two parts travel in registers.)
+  HttpHeaders& addTrusted(HttpHeaderName name, std::string_view value) {
+    append(name.name(), name.id(), value);
+    return *this;
+  }
+  /// Makes room for `fields` more fields whose names and values take `textBytes` bytes in
+  /// all, so that adding them allocates nothing. A decoder that has found a header section's
+  /// lines passes their count and total length; the default room (taken at the first add)
+  /// would otherwise grow while a long browser request is read.
+  void reserve(std::size_t textBytes, std::size_t fields);
+  /// Copies `bytes` into the string the names and values live in and returns the copy, valid
+  /// until the headers are next changed. Fields then added with names and values viewing the
+  /// copy refer to its bytes instead of copying them: a decoder stores a whole header section
+  /// with one copy and adds each field line from it. Bytes no field refers to (line ends)
+  /// stay until the text is next compacted.
+  std::string_view storeText(std::string_view bytes);
 
   /// The value of the first field named `name`.
   std::optional<std::string_view> get(HttpHeaderName name) const noexcept;
@@ -112,7 +132,7 @@ class HttpHeaders {
   void append(std::string_view name, detail::KnownHeader id, std::string_view value);
   void compactIfWasteful();
 
-  std::string text_;           // every name and value, back to back
+  std::string text_;           // the names and values, each field's back to back or in place
   std::vector<Field> fields_;  // in insertion order
   std::size_t wasted_ = 0;     // bytes of text_ no field refers to
   bool validate_;
