@@ -2,173 +2,17 @@
 #include <sluice/http/HttpHeaders.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
 
 #include "HttpChars.h"
+#include "HttpHeaderNameTable.h"
 
 namespace sluice::http {
 namespace detail {
-namespace {
 
-constexpr std::array<std::string_view, static_cast<std::size_t>(KnownHeader::Count)> kKnownNames = {
-#define SLUICE_HTTP_HEADER_TEXT(constant, text) text,
-    SLUICE_HTTP_HEADER_NAMES(SLUICE_HTTP_HEADER_TEXT)
-#undef SLUICE_HTTP_HEADER_TEXT
-};
-
-// A perfect hash of the known names: a name's length, first letter and last-but-one letter
-// (case folded) pick one of 256 slots, and no two known names share a slot, so a lookup
-// reads one slot and compares one candidate. (Those three tell every known name apart;
-// "access-control-allow-headers" and "-methods" differ in no other cheap place.)
-constexpr std::size_t kSlotBits = 8;
-constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
-constexpr std::uint8_t kEmptySlot = static_cast<std::uint8_t>(KnownHeader::Unknown);
-
-constexpr std::size_t kMinKnownLength = [] {
-  std::size_t n = kKnownNames[0].size();
-  for (const std::string_view name : kKnownNames) {
-    n = name.size() < n ? name.size() : n;
-  }
-  return n;
-}();
-constexpr std::size_t kMaxKnownLength = [] {
-  std::size_t n = 0;
-  for (const std::string_view name : kKnownNames) {
-    n = name.size() > n ? name.size() : n;
-  }
-  return n;
-}();
-// The hash reads name[n - 2] and the compare below loads two bytes at least; the compare
-// also relies on the names' spelling.
-constexpr bool knownNamesAreHashable() {
-  for (const std::string_view name : kKnownNames) {
-    for (const char c : name) {
-      if (!((c >= 'a' && c <= 'z') || c == '-')) {
-        return false;
-      }
-    }
-  }
-  return kMinKnownLength >= 2 && kMaxKnownLength < 256;
-}
-static_assert(knownNamesAreHashable(), "known header names must be 2 to 255 of [a-z-]");
-
-constexpr std::uint64_t hashKey(std::size_t n, char first, char lastButOne) {
-  // `| 0x20` folds the case of letters; what it does to other bytes only changes the hash.
-  return n | (std::uint64_t{static_cast<std::uint8_t>(first | 0x20)} << 8) |
-         (std::uint64_t{static_cast<std::uint8_t>(lastButOne | 0x20)} << 16);
-}
-constexpr std::size_t slotOf(std::uint64_t key, std::uint64_t multiplier) {
-  return static_cast<std::size_t>((key * multiplier) >> (64 - kSlotBits));
-}
-
-struct SlotTable {
-  std::uint64_t multiplier = 0;
-  std::array<std::uint8_t, kSlots> ids{};
-};
-
-// Tries multipliers until one maps every known name to its own slot. The first one was
-// found that way for the present names, so compilation normally tries just it; a name added
-// later may make it try more.
-constexpr SlotTable makeSlotTable() {
-  std::uint64_t candidate = 0xfdf74be21b40a025ULL;
-  for (int attempt = 0; attempt < 100000; ++attempt) {
-    SlotTable table{candidate | 1, {}};
-    for (auto& id : table.ids) {
-      id = kEmptySlot;
-    }
-    bool perfect = true;
-    for (std::size_t id = 0; id < kKnownNames.size() && perfect; ++id) {
-      const std::string_view name = kKnownNames[id];
-      const std::size_t slot =
-          slotOf(hashKey(name.size(), name[0], name[name.size() - 2]), table.multiplier);
-      perfect = table.ids[slot] == kEmptySlot;
-      table.ids[slot] = static_cast<std::uint8_t>(id);
-    }
-    if (perfect) {
-      return table;
-    }
-    // splitmix64's step: the next candidate.
-    candidate += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = candidate;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    candidate = z ^ (z >> 31);
-  }
-  return {};
-}
-
-constexpr SlotTable kSlotTable = makeSlotTable();
-static_assert(kSlotTable.multiplier != 0, "no perfect hash found for the known header names");
-
-// Each known name padded with zeros, so that the compare below may load whole words of it.
-using PaddedName = std::array<char, kMaxKnownLength>;
-constexpr std::array<PaddedName, kKnownNames.size()> kPaddedNames = [] {
-  std::array<PaddedName, kKnownNames.size()> padded{};
-  for (std::size_t id = 0; id < kKnownNames.size(); ++id) {
-    for (std::size_t i = 0; i < kKnownNames[id].size(); ++i) {
-      padded[id][i] = kKnownNames[id][i];
-    }
-  }
-  return padded;
-}();
-
-template <typename Word>
-Word load(const char* p) noexcept {
-  Word w;
-  std::memcpy(&w, p, sizeof(w));
-  return w;
-}
-
-// Whether sizeof(Word) bytes at `in` equal those at `known`, ignoring case. The known names
-// are lower-case letters and '-': setting bit 0x20 of each input byte where the known byte is
-// a letter maps exactly that letter's two cases onto it, and leaves '-' to match only '-'.
-// A letter's 0x40 bit, shifted down, is that 0x20 mask.
-template <typename Word>
-bool equalsKnown(const char* in, const char* known) noexcept {
-  constexpr Word kCaseBits = static_cast<Word>(0x2020202020202020ULL);
-  const Word k = load<Word>(known);
-  return (load<Word>(in) | ((k >> 1) & kCaseBits)) == k;
-}
-
-// Case-insensitive equality of `name` with a known name of the same length: a few word
-// compares, the last one overlapping the one before it rather than looping on the tail.
-bool equalsKnown(std::string_view name, const PaddedName& known) noexcept {
-  const char* in = name.data();
-  const std::size_t n = name.size();
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8) {
-      if (!equalsKnown<std::uint64_t>(in + i, known.data() + i)) {
-        return false;
-      }
-    }
-    return equalsKnown<std::uint64_t>(in + n - 8, known.data() + n - 8);
-  }
-  if (n >= 4) {
-    return equalsKnown<std::uint32_t>(in, known.data()) &&
-           equalsKnown<std::uint32_t>(in + n - 4, known.data() + n - 4);
-  }
-  return equalsKnown<std::uint16_t>(in, known.data()) &&
-         equalsKnown<std::uint16_t>(in + n - 2, known.data() + n - 2);
-}
-
-}  // namespace
-
-KnownHeader classifyHeaderName(std::string_view name) noexcept {
-  const std::size_t n = name.size();
-  if (n < kMinKnownLength || n > kMaxKnownLength) {
-    return KnownHeader::Unknown;
-  }
-  const std::uint8_t id =
-      kSlotTable.ids[slotOf(hashKey(n, name[0], name[n - 2]), kSlotTable.multiplier)];
-  if (id == kEmptySlot || kKnownNames[id].size() != n || !equalsKnown(name, kPaddedNames[id])) {
-    return KnownHeader::Unknown;
-  }
-  return static_cast<KnownHeader>(id);
-}
+KnownHeader classifyHeaderName(std::string_view name) noexcept { return classifyKnownName(name); }
 
 }  // namespace detail
 
@@ -198,55 +42,52 @@ void HttpHeaders::validate(std::string_view name, std::string_view value) const 
   }
 }
 
-void HttpHeaders::append(std::string_view name, detail::KnownHeader id, std::string_view value) {
+void HttpHeaders::appendCopying(std::string_view name, detail::KnownHeader id,
+                                std::string_view value) {
   // Integer addresses: views into other objects are compared too, which raw pointer order
   // does not define.
   const auto begin = reinterpret_cast<std::uintptr_t>(text_.data());
   const auto end = begin + text_.size();
-  const auto inside = [&](std::string_view s) {
+  const auto overlaps = [&](std::string_view s) {
     const auto p = reinterpret_cast<std::uintptr_t>(s.data());
-    return p >= begin && p + s.size() <= end;
+    return p < end && p + s.size() > begin;
   };
-  const bool nameInside = inside(name);
-  const bool valueInside = inside(value);
-  if (!nameInside || !valueInside) [[unlikely]] {
-    const auto straddles = [&](std::string_view s) {
+  if (overlaps(name) || overlaps(value)) [[unlikely]] {
+    const auto inside = [&](std::string_view s) {
       const auto p = reinterpret_cast<std::uintptr_t>(s.data());
-      return p < begin + text_.capacity() && p + s.size() > begin;
+      return p >= begin && p + s.size() <= end;
     };
-    if ((!nameInside && straddles(name)) || (!valueInside && straddles(value))) {
-      // Part in our storage, part beyond: copy before the text grows and moves.
-      const std::string nameCopy(name);
-      const std::string valueCopy(value);
-      append(nameCopy, id, valueCopy);
+    if (inside(name) && inside(value)) {
+      // Views of our own text (add("x", *get("y")), or a stored section): refer to them.
+      fields_.push_back(Field{.nameOffset = static_cast<std::uint32_t>(
+                                  reinterpret_cast<std::uintptr_t>(name.data()) - begin),
+                              .valueOffset = static_cast<std::uint32_t>(
+                                  reinterpret_cast<std::uintptr_t>(value.data()) - begin),
+                              .valueLength = static_cast<std::uint32_t>(value.size()),
+                              .nameLength = static_cast<std::uint16_t>(name.size()),
+                              .id = id});
       return;
     }
+    // Part of our text and part beyond it: copy before the text grows and moves.
+    const std::string nameCopy(name);
+    const std::string valueCopy(value);
+    appendCopying(nameCopy, id, valueCopy);
+    return;
   }
-  // Offsets of the views inside are taken first: what follows may move the text.
-  Field f{};
-  f.id = id;
-  f.nameLength = static_cast<std::uint16_t>(name.size());
-  f.valueLength = static_cast<std::uint32_t>(value.size());
-  f.nameOffset = static_cast<std::uint32_t>(
-      nameInside ? reinterpret_cast<std::uintptr_t>(name.data()) - begin : 0);
-  f.valueOffset = static_cast<std::uint32_t>(
-      valueInside ? reinterpret_cast<std::uintptr_t>(value.data()) - begin : 0);
   // The first field reserves room for a typical message's fields at once, unless reserve()
   // already made room. (An empty std::string already has a small inline capacity, so its
   // capacity cannot say "first".)
   if (fields_.capacity() == 0) {
-    reserve(nameInside && valueInside ? 0 : 256, 8);
+    text_.reserve(256);
+    fields_.reserve(8);
   }
-  // The views outside are copied to the end.
-  if (!nameInside) {
-    f.nameOffset = static_cast<std::uint32_t>(text_.size());
-    text_.append(name);
-  }
-  if (!valueInside) {
-    f.valueOffset = static_cast<std::uint32_t>(text_.size());
-    text_.append(value);
-  }
-  fields_.push_back(f);
+  const auto nameOffset = static_cast<std::uint32_t>(text_.size());
+  text_.append(name).append(value);
+  fields_.push_back(Field{.nameOffset = nameOffset,
+                          .valueOffset = static_cast<std::uint32_t>(nameOffset + name.size()),
+                          .valueLength = static_cast<std::uint32_t>(value.size()),
+                          .nameLength = static_cast<std::uint16_t>(name.size()),
+                          .id = id});
 }
 
 std::string_view HttpHeaders::storeText(std::string_view bytes) {
@@ -271,7 +112,7 @@ void HttpHeaders::reserve(std::size_t textBytes, std::size_t fields) {
 
 HttpHeaders& HttpHeaders::add(HttpHeaderName name, std::string_view value) {
   validate(name.name(), value);
-  append(name.name(), name.id(), value);
+  appendCopying(name.name(), name.id(), value);
   return *this;
 }
 
@@ -285,7 +126,7 @@ HttpHeaders& HttpHeaders::add(const HttpHeaders& other) {
     return add(copy);
   }
   for (const Field& f : other.fields_) {
-    append(other.nameOf(f), f.id, other.valueOf(f));
+    appendCopying(other.nameOf(f), f.id, other.valueOf(f));
   }
   return *this;
 }
@@ -295,7 +136,7 @@ HttpHeaders& HttpHeaders::set(HttpHeaderName name, std::string_view value) {
   // `value` may view this object's own text: copy it before anything moves.
   const std::string copy(value);
   remove(name);
-  append(name.name(), name.id(), copy);
+  appendCopying(name.name(), name.id(), copy);
   return *this;
 }
 

@@ -14,6 +14,7 @@
 
 #include "HttpChars.h"
 #include "HttpDecoderChars.h"
+#include "HttpHeaderNameTable.h"
 
 namespace sluice::http {
 namespace {
@@ -624,7 +625,7 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
   const std::size_t colon = findColon(line);
   detail::KnownHeader id = detail::KnownHeader::Unknown;
   if (colon != std::string_view::npos && colon != 0) {
-    id = detail::classifyHeaderName(line.substr(0, colon));
+    id = detail::classifyKnownName(line.substr(0, colon));
   }
   if (id == detail::KnownHeader::Unknown) {
     const std::size_t tokenEnd = skipToken(line, 0);

@@ -129,7 +129,26 @@ class HttpHeaders {
     return {text_.data() + f.valueOffset, f.valueLength};
   }
   void validate(std::string_view name, std::string_view value) const;
-  void append(std::string_view name, detail::KnownHeader id, std::string_view value);
+  /// Adds a field for addTrusted. The fast path, inline, is a decoder's: name and value
+  /// viewing the text already (storeText) and room for the field; appendCopying, which add
+  /// and set call directly, does the rest.
+  void append(std::string_view name, detail::KnownHeader id, std::string_view value) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(text_.data());
+    const auto end = begin + text_.size();
+    const auto n = reinterpret_cast<std::uintptr_t>(name.data());
+    const auto v = reinterpret_cast<std::uintptr_t>(value.data());
+    if (n >= begin && n + name.size() <= end && v >= begin && v + value.size() <= end &&
+        fields_.size() != fields_.capacity()) {
+      fields_.push_back(Field{.nameOffset = static_cast<std::uint32_t>(n - begin),
+                              .valueOffset = static_cast<std::uint32_t>(v - begin),
+                              .valueLength = static_cast<std::uint32_t>(value.size()),
+                              .nameLength = static_cast<std::uint16_t>(name.size()),
+                              .id = id});
+      return;
+    }
+    appendCopying(name, id, value);
+  }
+  void appendCopying(std::string_view name, detail::KnownHeader id, std::string_view value);
   void compactIfWasteful();
 
   std::string text_;           // the names and values, each field's back to back or in place
