@@ -149,5 +149,118 @@ TEST_F(HttpHeadersTest, EveryKnownNameConstantFindsItsFieldsInAnyCase) {
   EXPECT_EQ(HttpHeaderName("hos").id(), detail::KnownHeader::Unknown);
 }
 
+TEST_F(HttpHeadersTest, EveryKnownNameIsRecognisedInEveryCaseAndNothingNearItIs) {
+  struct Known {
+    HttpHeaderName constant;
+    std::string_view text;
+  };
+  const Known known[] = {
+#define SLUICE_HTTP_TEST_KNOWN(constant, text) {HttpHeaderNames::constant, text},
+      SLUICE_HTTP_HEADER_NAMES(SLUICE_HTTP_TEST_KNOWN)
+#undef SLUICE_HTTP_TEST_KNOWN
+  };
+  const auto recases = [](std::string_view text, int pattern) {
+    std::string out(text);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const bool up = pattern == 1 || (pattern == 2 && i % 2 == 0);
+      if (up && out[i] >= 'a' && out[i] <= 'z') {
+        out[i] = static_cast<char>(out[i] - 32);
+      }
+    }
+    return out;
+  };
+  for (const Known& k : known) {
+    for (int pattern = 0; pattern < 3; ++pattern) {
+      const std::string spelling = recases(k.text, pattern);
+      EXPECT_EQ(HttpHeaderName(spelling).id(), k.constant.id()) << spelling;
+    }
+    // Names one byte away are other names: a changed letter, a '-' made into bytes that
+    // differ from it only in bit 0x20 ('\r') or otherwise ('_'), one byte more or less.
+    for (std::size_t i = 0; i < k.text.size(); ++i) {
+      std::string near(k.text);
+      if (near[i] == '-') {
+        near[i] = '\r';
+        EXPECT_EQ(HttpHeaderName(near).id(), detail::KnownHeader::Unknown) << k.text << " " << i;
+        near[i] = '_';
+      } else {
+        near[i] = near[i] == 'z' ? 'a' : static_cast<char>(near[i] + 1);
+      }
+      EXPECT_EQ(HttpHeaderName(near).id(), detail::KnownHeader::Unknown) << near;
+      // An upper-case letter beside it, or, beside 'a' and 'z', the bytes just outside the
+      // upper-case range ('@', '['), which the case folding must not take for letters.
+      near = std::string(k.text);
+      near[i] = static_cast<char>(near[i] - 32 + (near[i] == 'a' ? -1 : 1));
+      EXPECT_EQ(HttpHeaderName(near).id(), detail::KnownHeader::Unknown) << near;
+    }
+    EXPECT_EQ(HttpHeaderName(std::string(k.text) + "s").id(), detail::KnownHeader::Unknown);
+    EXPECT_EQ(HttpHeaderName(k.text.substr(1)).id(), detail::KnownHeader::Unknown);
+  }
+  EXPECT_EQ(HttpHeaderName("").id(), detail::KnownHeader::Unknown);
+  EXPECT_EQ(HttpHeaderName("t").id(), detail::KnownHeader::Unknown);
+  EXPECT_EQ(HttpHeaderName(std::string(100000, 'a')).id(), detail::KnownHeader::Unknown);
+}
+
+TEST_F(HttpHeadersTest, FieldsAddedFromAStoredSectionUseItsBytes) {
+  HttpHeaders h;
+  h.reserve(64, 2);
+  const std::string section = "Host: example.com\r\nX-Id: 7";
+  const std::string_view stored = h.storeText(section);
+  ASSERT_EQ(stored, section);
+  h.addTrusted(HttpHeaderName(stored.substr(0, 4), detail::KnownHeader::kHost),
+               stored.substr(6, 11));
+  h.addTrusted(stored.substr(19, 4), stored.substr(25, 1));
+  EXPECT_EQ(h.get(HttpHeaderNames::kHost), "example.com");
+  EXPECT_EQ(h.get(HttpHeaderNames::kHost)->data(), stored.data() + 6);
+  EXPECT_EQ(h.get("x-id"), "7");
+  EXPECT_EQ(h.names(), (std::vector<std::string_view>{"Host", "X-Id"}));
+  // Fields added later, copied or not, leave the earlier ones intact when the text moves.
+  for (int i = 0; i < 100; ++i) {
+    h.add("X-More", std::string(50, 'm'));
+    h.add("X-Same", *h.get("x-id"));
+  }
+  EXPECT_EQ(h.get(HttpHeaderNames::kHost), "example.com");
+  EXPECT_EQ(h.getAll("x-same").size(), 100U);
+  EXPECT_EQ(h.getAll("x-same").back(), "7");
+  EXPECT_EQ(h.size(), 202U);
+}
+
+TEST_F(HttpHeadersTest, StoredSectionWithoutReservedRoomStillWorks) {
+  HttpHeaders h;
+  const std::string_view stored = h.storeText("Accept: */*");
+  h.addTrusted(stored.substr(0, 6), stored.substr(8));
+  EXPECT_EQ(h.get(HttpHeaderNames::kAccept), "*/*");
+  EXPECT_EQ(h.get("ACCEPT")->data(), stored.data() + 8);
+}
+
+TEST_F(HttpHeadersTest, FieldsSharingBytesSurviveRemovalAndCompaction) {
+  HttpHeaders h;
+  h.add("Origin", std::string(2000, 'o'));
+  h.add("X-Copy", *h.get("origin"));  // refers to Origin's bytes
+  h.add("X-Other", "x");
+  for (int i = 0; i < 5; ++i) {
+    h.set("origin", std::string(2000, static_cast<char>('a' + i)));  // compacts at times
+  }
+  EXPECT_EQ(h.get("x-copy"), std::string(2000, 'o'));
+  EXPECT_EQ(h.get("origin"), std::string(2000, 'e'));
+  EXPECT_EQ(h.get("x-other"), "x");
+  h.remove("x-copy");
+  h.set("origin", "short");
+  EXPECT_EQ(h.size(), 2U);
+  EXPECT_EQ(h.get("origin"), "short");
+}
+
+TEST_F(HttpHeadersTest, ReserveKeepsFieldsAndGrowsAsNeeded) {
+  HttpHeaders h;
+  h.add("A", "1");
+  h.reserve(1000, 100);
+  for (int i = 0; i < 300; ++i) {
+    h.reserve(3, 1);
+    h.add("B", std::to_string(i));
+  }
+  EXPECT_EQ(h.get("a"), "1");
+  EXPECT_EQ(h.getAll("b").size(), 300U);
+  EXPECT_EQ(h.getAll("b")[299], "299");
+}
+
 }  // namespace
 }  // namespace sluice::http
