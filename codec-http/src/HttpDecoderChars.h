@@ -1,8 +1,7 @@
 #pragma once
 
-// The character checks of HttpChars.h, eight or sixteen bytes at a time, for the decoders' hot
-// paths.
-// Private to sluice::http.
+// The character checks of HttpChars.h, eight or sixteen bytes at a time, for the decoders'
+// hot paths. Private to sluice::http.
 
 #include <cstddef>
 #include <cstdint>

@@ -58,7 +58,7 @@ void HttpHeaders::appendCopying(std::string_view name, detail::KnownHeader id,
       return p >= begin && p + s.size() <= end;
     };
     if (inside(name) && inside(value)) {
-      // Views of our own text (add("x", *get("y")), or a stored section): refer to them.
+      // Both in our text (a stored section, added when the fields were full): refer to them.
       fields_.push_back(Field{.nameOffset = static_cast<std::uint32_t>(
                                   reinterpret_cast<std::uintptr_t>(name.data()) - begin),
                               .valueOffset = static_cast<std::uint32_t>(

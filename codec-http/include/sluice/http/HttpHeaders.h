@@ -20,9 +20,9 @@ enum class HeaderValidation : bool { Off, On };
 /// Case-insensitive names (RFC 9110 5.1), kept in the order they were added, each name
 /// possibly many times. Names of the HttpHeaderNames constants are matched by number; other
 /// names by a case-insensitive compare. All text lives in one growing string and the fields
-/// in one vector, so a message's headers cost two allocations, not two per field. A name or
-/// value that already lies in that string (as in add("x", *get("y")), or the section a
-/// decoder stored with storeText) is used where it is, not copied again.
+/// in one vector, so a message's headers cost two allocations, not two per field. A field
+/// whose name and value both lie in that string already (a header section a decoder stored
+/// with storeText) refers to them where they are, so a decoded section is copied once.
 ///
 /// Validation (on by default, as in Netty): a name must be a token (RFC 9110 5.6.2) and a
 /// value must not contain CR, LF, NUL or another control character but HTAB (RFC 9110 5.5);
@@ -59,9 +59,9 @@ class HttpHeaders {
   /// Adds a field whose name and value a decoder has already checked; no validation. A
   /// decoder that has classified the name passes HttpHeaderName(name, id) and spares the
   /// lookup; the id must be the one HttpHeaderName(name) would find.
-  /// (Inline: a name passed by value lives in memory, and a call that takes it that way
-  /// stalls reading it back; inlined, its two parts travel in registers.)
   HttpHeaders& addTrusted(HttpHeaderName name, std::string_view value) {
+    // Inline: a call taking the name by value would pass it through memory and stall
+    // reading it back; inlined, its parts stay in registers.
     append(name.name(), name.id(), value);
     return *this;
   }
@@ -151,7 +151,7 @@ class HttpHeaders {
   void appendCopying(std::string_view name, detail::KnownHeader id, std::string_view value);
   void compactIfWasteful();
 
-  std::string text_;           // the names and values, each field's back to back or in place
+  std::string text_;           // names and values: added ones back to back, stored sections whole
   std::vector<Field> fields_;  // in insertion order
   std::size_t wasted_ = 0;     // bytes of text_ no field refers to
   bool validate_;
