@@ -65,8 +65,9 @@ TEST_F(HttpDocsTest, EmbeddedServerPipeline) {
 TEST_F(HttpDocsTest, Headers) {
   // [docs:headers]
   HttpHeaders headers;
-  headers.add(HttpHeaderNames::kContentType, "text/plain")  // a constant: found by number
-      .add("X-Request-Id", "42")                            // any other name: case-insensitive
+  headers
+      .add(HttpHeaderNames::kContentType, "text/plain")  // a constant: found by number
+      .add("X-Request-Id", "42")                         // any other name: case-insensitive
       .add("Set-Cookie", "a=1")
       .add("set-cookie", "b=2");
   EXPECT_EQ(headers.get("x-request-id"), "42");

@@ -45,8 +45,10 @@ TEST_F(HttpHelloIntegrationTest, KeepsTheConnectionAliveBetweenRequests) {
   ASSERT_TRUE(client.send(kGet));
   EXPECT_EQ(client.readUntilCount("Hello, World!", 1), kOkResponse);
   ASSERT_TRUE(client.send(kGet));
-  EXPECT_EQ(client.readUntilCount("Hello, World!", 2), std::string(kOkResponse) + std::string(kOkResponse));
-  EXPECT_FALSE(client.waitClosed(std::chrono::milliseconds(200))) << "closed a keep-alive connection";
+  EXPECT_EQ(client.readUntilCount("Hello, World!", 2),
+            std::string(kOkResponse) + std::string(kOkResponse));
+  EXPECT_FALSE(client.waitClosed(std::chrono::milliseconds(200)))
+      << "closed a keep-alive connection";
 }
 
 TEST_F(HttpHelloIntegrationTest, AnswersSixteenPipelinedRequestsInOrder) {
@@ -56,8 +58,9 @@ TEST_F(HttpHelloIntegrationTest, AnswersSixteenPipelinedRequestsInOrder) {
   for (int i = 0; i < 16; ++i) {
     const bool hello = i % 3 != 2;
     burst += hello ? std::string(kGet) : "GET /other HTTP/1.1\r\nHost: test\r\n\r\n";
-    expected += hello ? std::string(kOkResponse)
-                      : "HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 0\r\n\r\n";
+    expected +=
+        hello ? std::string(kOkResponse)
+              : "HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 0\r\n\r\n";
   }
   ASSERT_TRUE(client.send(burst));
   EXPECT_EQ(client.readUntilCount("HTTP/1.1 ", 16), expected);
@@ -106,7 +109,8 @@ TEST_F(HttpHelloIntegrationTest, OversizedRequestLineAndHeadersGet414And431) {
     EXPECT_EQ(client.received().rfind("HTTP/1.1 414 ", 0), 0U) << client.received();
   }
   RawHttpClient client(port_);
-  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9000, 'b') + "\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9000, 'b') + "\r\n\r\n"));
   EXPECT_TRUE(client.waitClosed());
   EXPECT_EQ(client.received().rfind("HTTP/1.1 431 ", 0), 0U) << client.received();
 }
