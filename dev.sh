@@ -27,7 +27,7 @@ PACKAGES=(
 )
 
 # The example `./dev.sh demo` runs (relative to the dev build folder).
-DEMO_TARGET="examples/echo/echo-server"
+DEMO_TARGET="examples/http-hello/http-hello"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -203,9 +203,9 @@ cmd_demo() {
   local exe="build/dev/$DEMO_TARGET"
   [[ -x "$exe" ]] || die "the demo was not built: $exe"
   log "demo: $exe $*"
-  if [[ "$DEMO_TARGET" == examples/echo/echo-server ]]; then
-    echo "Try it from another terminal:  printf 'hello\\nworld\\n' | build/dev/examples/echo/echo-client --port 8007"
-    echo "(build/dev/examples/buffer-tour/buffer-tour shows the buffer API.) Ctrl-C stops the server."
+  if [[ "$DEMO_TARGET" == examples/http-hello/http-hello ]]; then
+    echo "Open http://127.0.0.1:8080/hello in a browser, or: curl -v http://127.0.0.1:8080/hello"
+    echo "(The echo example: build/dev/examples/echo/echo-server and echo-client.) Ctrl-C stops the server."
   fi
   "$exe" "$@"
 }
