@@ -181,10 +181,13 @@ void UvSocketChannel::doConnect(const SocketAddress& remoteAddress, const Socket
   const auto timeout = config().connectTimeout();
   if (timeout.count() > 0) {
     timerActive_ = true;
+    // libuv counts from its cached loop time in whole milliseconds: refresh it and add one,
+    // so the timeout never ends a connect before `timeout` has really passed.
+    uv_update_time(h_->connectTimer.loop);
     uv_timer_start(
         &h_->connectTimer,
         [](uv_timer_t* t) { detail::UvSocketHandles::channelOf(t->data).onConnectTimeout(); },
-        static_cast<std::uint64_t>(timeout.count()), 0);
+        static_cast<std::uint64_t>(timeout.count()) + 1, 0);
   }
 }
 
