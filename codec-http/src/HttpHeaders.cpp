@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "HttpChars.h"
+#include "HttpDecoderChars.h"
 #include "HttpHeaderNameTable.h"
 
 namespace sluice::http {
@@ -36,7 +37,7 @@ void HttpHeaders::validate(std::string_view name, std::string_view value) const 
   if (!detail::isToken(name)) {
     throw std::invalid_argument(fmt::format("invalid HTTP header name: \"{}\"", name));
   }
-  if (!detail::isFieldValue(value)) {
+  if (!detail::isValidFieldValue(value)) {  // the decoders' check, many bytes at a time
     throw std::invalid_argument(
         fmt::format("invalid value for HTTP header \"{}\": it contains a control character", name));
   }

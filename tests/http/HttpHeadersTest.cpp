@@ -114,6 +114,24 @@ TEST_F(HttpHeadersTest, ValidationRejectsInjectionAndBadNames) {
   EXPECT_EQ(h.size(), 1U);
 }
 
+TEST_F(HttpHeadersTest, ValidationFindsAControlCharacterAtAnyPositionOfAnyLength) {
+  HttpHeaders h;
+  for (const std::size_t length : {1U, 7U, 8U, 9U, 15U, 16U, 17U, 31U, 32U, 33U, 100U}) {
+    for (std::size_t i = 0; i < length; ++i) {
+      for (const char bad : {'\r', '\n', '\0', '\x1f', '\x7f'}) {
+        std::string value(length, 'v');
+        value[i] = bad;
+        EXPECT_THROW(h.add("X", value), std::invalid_argument) << length << " " << i;
+      }
+      for (const char fine : {'\t', ' ', '\x80', '\xff', '~'}) {
+        std::string value(length, 'v');
+        value[i] = fine;
+        EXPECT_NO_THROW(h.add("X", value)) << length << " " << i;
+      }
+    }
+  }
+}
+
 TEST_F(HttpHeadersTest, ValidationCanBeTurnedOff) {
   HttpHeaders h(HeaderValidation::Off);
   EXPECT_FALSE(h.isValidating());
