@@ -446,6 +446,21 @@ TEST_F(HttpRequestDecoderTest, RefusesBytesThatCannotStartARequestWithoutWaiting
             (Events{kBadRequest + err(HttpErrc::PrematureClose)}));
 }
 
+TEST_F(HttpRequestDecoderTest, DecodesMoreFieldLinesThanOneBatchAndFailsInALaterBatch) {
+  // The decoder stores a header section in batches of lines; 40 lines span two of them.
+  std::string input = "GET / HTTP/1.1\r\nHost: h\r\n";
+  std::string rendered = "GET / HTTP/1.1 {Host: h";
+  for (int i = 0; i < 40; ++i) {
+    input += fmt::format("X-F{}: v{}\r\n", i, i);
+    rendered += fmt::format(", X-F{}: v{}", i, i);
+  }
+  EXPECT_EQ(decode(input + "\r\n"), (Events{rendered + "}", "END"}));
+  // A bad line in the second batch fails the request (with the fields before it), however
+  // the reads split the input.
+  EXPECT_EQ(decode(input + "X-Bad : v\r\n\r\n"),
+            (Events{rendered + "}" + err(HttpErrc::InvalidHeader)}));
+}
+
 TEST_F(HttpRequestDecoderTest, RejectsInvalidVersions) {
   for (const char* version :
        {"HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "http/1.1", "HTTP/1.1x", "HTTP/1", "HTTP/11"}) {
