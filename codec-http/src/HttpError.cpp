@@ -38,6 +38,8 @@ class HttpCategory final : public std::error_category {
         return "chunk data not followed by CRLF";
       case HttpErrc::PrematureClose:
         return "connection closed before the message was complete";
+      case HttpErrc::InvalidTransferEncoding:
+        return "invalid Transfer-Encoding";
     }
     return "unknown HTTP error";
   }

@@ -697,7 +697,10 @@ Error HttpObjectDecoder::parseField(std::string_view line, bool trailer) {
         if (transferCodings_ < std::numeric_limits<std::uint32_t>::max()) {
           ++transferCodings_;
         }
-        if (!detail::equalsIgnoreCase(coding, "chunked")) {
+        lastCodingChunked_ = detail::equalsIgnoreCase(coding, "chunked");
+        if (lastCodingChunked_) {
+          ++chunkedCodings_;
+        } else {
           unknownCoding_ = true;
         }
         return false;
@@ -728,12 +731,16 @@ Error HttpObjectDecoder::checkFraming() {
     if (version == HttpVersion::kHttp10) {
       // RFC 9112 6.1: a recipient MUST treat an HTTP/1.0 message with Transfer-Encoding as
       // having faulty framing.
-      return Error(HttpErrc::UnsupportedTransferEncoding,
-                   "Transfer-Encoding in an HTTP/1.0 message");
+      return Error(HttpErrc::InvalidTransferEncoding, "Transfer-Encoding in an HTTP/1.0 message");
     }
     // RFC 9112 6.1/6.3 rule 4: chunked must be the final coding and must not be applied
-    // twice. sluice decodes no other transfer coding, so exactly "chunked" is accepted; a
-    // request with an unknown coding earns 501 (RFC 9112 6.1: SHOULD).
+    // twice; otherwise the length cannot be determined and a server MUST answer 400.
+    if (!lastCodingChunked_ || chunkedCodings_ != 1) {
+      return Error(HttpErrc::InvalidTransferEncoding,
+                   "Transfer-Encoding whose final coding is not a single chunked");
+    }
+    // sluice decodes no other transfer coding: one before the final chunked earns 501
+    // (RFC 9112 6.1: SHOULD).
     if (unknownCoding_ || transferCodings_ != 1) {
       return Error(HttpErrc::UnsupportedTransferEncoding,
                    "Transfer-Encoding other than a single chunked");
@@ -829,6 +836,8 @@ void HttpObjectDecoder::resetMessage() noexcept {
   transferCodings_ = 0;
   transferEncoding_ = false;
   unknownCoding_ = false;
+  lastCodingChunked_ = false;
+  chunkedCodings_ = 0;
   switchingProtocols_ = false;
 }
 

@@ -245,10 +245,10 @@ TEST_F(HttpResponseDecoderTest, RejectsContentLengthWithTransferEncoding) {
 TEST_F(HttpResponseDecoderTest, RejectsUnsupportedTransferEncoding) {
   EXPECT_EQ(decode("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz"),
             (Events{"HTTP/1.1 200 OK {Transfer-Encoding: gzip}" +
-                    err(HttpErrc::UnsupportedTransferEncoding)}));
+                    err(HttpErrc::InvalidTransferEncoding)}));
   EXPECT_EQ(decode("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
             (Events{"HTTP/1.0 200 OK {Transfer-Encoding: chunked}" +
-                    err(HttpErrc::UnsupportedTransferEncoding)}));
+                    err(HttpErrc::InvalidTransferEncoding)}));
 }
 
 TEST_F(HttpResponseDecoderTest, RejectsRepeatedOrMalformedContentLength) {

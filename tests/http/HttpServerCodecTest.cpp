@@ -295,8 +295,14 @@ TEST_F(HttpServerCodecTest, AnswersTooLargeHeadersWith431AndCloses) {
 
 TEST_F(HttpServerCodecTest, AnswersAnUnknownTransferCodingWith501AndCloses) {
   // RFC 9112 6.1: a server that does not understand a transfer coding SHOULD answer 501.
-  expectAnswered("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+  expectAnswered("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
                  "HTTP/1.1 501 Not Implemented");
+}
+
+TEST_F(HttpServerCodecTest, AnswersAFinalCodingOtherThanChunkedWith400AndCloses) {
+  // RFC 9112 6.3 rule 4: the server MUST answer 400 and close.
+  expectAnswered("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                 "HTTP/1.1 400 Bad Request");
 }
 
 TEST_F(HttpServerCodecTest, StatusForNamesTheStatusOfEachError) {
@@ -347,7 +353,7 @@ TEST_F(HttpServerCodecTest, BadRequestAnswerWaitsForAStreamedResponseToEnd) {
   EmbeddedChannel ch(std::make_unique<HttpServerCodec>());
   ch.writeInbound(
       bytes("GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n"
-            "Transfer-Encoding: gzip\r\n\r\n"));
+            "Transfer-Encoding: gzip, chunked\r\n\r\n"));
   ch.releaseInbound();
   ch.writeOutbound(HttpResponse(HttpVersion::kHttp11, HttpResponseStatus::kOk),
                    HttpContent(bytes("abc")));

@@ -33,9 +33,8 @@ enum class HttpErrc {
   InvalidContentLength,
   /// Both Transfer-Encoding and Content-Length (RFC 9112 6.3.3: a smuggling vector). 400.
   ContentLengthWithTransferEncoding,
-  /// A transfer coding other than chunked, or chunked not last (RFC 9112 6.1). 501 for a
-  /// coding the server does not know (RFC 9112 6.1: SHOULD respond 501), 400 when chunked
-  /// is not the final coding.
+  /// A transfer coding sluice does not decode, before a final chunked ("gzip, chunked").
+  /// 501 (RFC 9112 6.1: a server SHOULD answer 501 to a coding it does not understand).
   UnsupportedTransferEncoding,
   /// A chunk size line is malformed or overflows (RFC 9112 7.1). 400.
   InvalidChunkSize,
@@ -43,6 +42,10 @@ enum class HttpErrc {
   InvalidChunkTerminator,
   /// The connection closed in the middle of a message.
   PrematureClose,
+  /// Transfer-Encoding whose final coding is not chunked, chunked applied twice, or any
+  /// Transfer-Encoding in HTTP/1.0 (RFC 9112 6.1, 6.3 rule 4: the server MUST answer 400 and
+  /// close). 400.
+  InvalidTransferEncoding,
 };
 
 /// The category of HttpErrc, named "sluice.http".

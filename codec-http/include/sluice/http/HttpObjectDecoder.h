@@ -138,7 +138,9 @@ class HttpObjectDecoder : public ByteToMessageDecoder {
   std::uint8_t hostFields_ = 0;
   std::uint32_t transferCodings_ = 0;  // elements of every Transfer-Encoding field
   bool transferEncoding_ = false;
-  bool unknownCoding_ = false;  // a transfer coding other than chunked
+  bool unknownCoding_ = false;        // a transfer coding other than chunked
+  bool lastCodingChunked_ = false;    // the last coding listed so far is chunked
+  std::uint32_t chunkedCodings_ = 0;  // how many times chunked is listed
   bool switchingProtocols_ = false;
 };
 
