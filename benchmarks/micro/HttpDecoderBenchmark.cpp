@@ -12,37 +12,11 @@
 #include <sluice/http/HttpRequestDecoder.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 
-namespace {
-// A load and a store, not an atomic increment: the benchmark allocates on one thread, and a
-// locked instruction per allocation would weigh on the figures it sits beside.
-std::atomic<std::int64_t> gAllocations{0};
-}  // namespace
-
-// Replacing the global allocation functions with malloc and free is what the standard allows;
-// GCC's check for mismatched pairs cannot see that these two belong together.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  gAllocations.store(gAllocations.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "support/AllocationCounter.h"
 
 namespace {
 
@@ -91,14 +65,14 @@ void run(benchmark::State& state, std::string_view request, int copies) {
   auto sink = std::make_unique<CountingSink>();
   CountingSink& counter = *sink;
   sluice::EmbeddedChannel ch(std::make_unique<sluice::http::HttpRequestDecoder>(), std::move(sink));
-  const std::int64_t allocationsBefore = gAllocations.load();
+  const std::int64_t allocationsBefore = sluice::testing::allocationCount();
   for (auto _ : state) {
     sluice::ByteBuf read = alloc.buffer(stream.size());
     read.writeBytes(stream);
     ch.pipeline().fireChannelRead(std::move(read));
     ch.pipeline().fireChannelReadComplete();
   }
-  const std::int64_t allocations = gAllocations.load() - allocationsBefore;
+  const std::int64_t allocations = sluice::testing::allocationCount() - allocationsBefore;
   if (counter.requests != state.iterations() * copies) {
     state.SkipWithError("not every request was decoded");
   }

@@ -16,33 +16,10 @@
 #include <sluice/http/HttpObject.h>
 #include <sluice/http/HttpResponseEncoder.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string_view>
 
-namespace {
-std::atomic<long> gAllocations{0};
-}  // namespace
-
-// Counting replacements of the global allocation functions, as in PipelineAllocationTest.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "support/AllocationCounter.h"
 
 namespace {
 
@@ -86,15 +63,16 @@ struct Harness {
 };
 
 void reportAllocations(benchmark::State& state, long before) {
-  state.counters["allocs/op"] = benchmark::Counter(
-      static_cast<double>(gAllocations.load() - before), benchmark::Counter::kAvgIterations);
+  state.counters["allocs/op"] =
+      benchmark::Counter(static_cast<double>(sluice::testing::allocationCount() - before),
+                         benchmark::Counter::kAvgIterations);
 }
 
 // Builds the typical response and drops it: the part of every case below that is not the
 // encoder's.
 void BM_HttpResponseBuild(benchmark::State& state) {
   auto& alloc = sluice::PooledByteBufAllocator::defaultAllocator();
-  const long before = gAllocations.load();
+  const long before = sluice::testing::allocationCount();
   for (auto _ : state) {
     sluice::Message msg = helloWorld(alloc);
     benchmark::DoNotOptimize(msg);
@@ -109,7 +87,7 @@ BENCHMARK(BM_HttpResponseBuild);
 void BM_HttpEncoderPassThrough(benchmark::State& state) {
   Harness h;
   auto& alloc = h.ctx.alloc();
-  const long before = gAllocations.load();
+  const long before = sluice::testing::allocationCount();
   for (auto _ : state) {
     sluice::ByteBuf buf = alloc.buffer(128);
     buf.writeZero(128);
@@ -131,7 +109,7 @@ void BM_HttpEncoderHelloWorld(benchmark::State& state) {
     h.encoder.write(h.ctx, helloWorld(alloc), h.ctx.voidPromise());
     h.afterWrite();
   }
-  const long before = gAllocations.load();
+  const long before = sluice::testing::allocationCount();
   for (auto _ : state) {
     h.encoder.write(h.ctx, helloWorld(alloc),
                     withPromise ? h.ctx.newPromise() : h.ctx.voidPromise());
@@ -165,7 +143,7 @@ void BM_HttpEncoderBody(benchmark::State& state) {
     h.encoder.write(h.ctx, make(), h.ctx.voidPromise());
     h.afterWrite();
   }
-  const long before = gAllocations.load();
+  const long before = sluice::testing::allocationCount();
   for (auto _ : state) {
     h.encoder.write(h.ctx, make(), h.ctx.newPromise());
     h.afterWrite();
@@ -186,7 +164,7 @@ void BM_HttpEncoderChunk(benchmark::State& state) {
   auto& alloc = h.ctx.alloc();
   HttpResponse start(HttpVersion::kHttp11, HttpResponseStatus::kOk);
   h.encoder.write(h.ctx, std::move(start), h.ctx.voidPromise());
-  const long before = gAllocations.load();
+  const long before = sluice::testing::allocationCount();
   for (auto _ : state) {
     sluice::ByteBuf data =
         inPlace ? alloc.bufferWithHeadroom(16, kChunk + 16) : alloc.buffer(kChunk);

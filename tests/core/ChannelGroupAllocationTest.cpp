@@ -8,36 +8,11 @@
 #include <sluice/channel/group/ChannelGroup.h>
 #include <sluice/util/ResourceLeakDetector.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <vector>
 
+#include "support/AllocationCounter.h"
 #include "support/SluiceTest.h"
-
-namespace {
-std::atomic<long> gAllocations{0};
-}  // namespace
-
-// Replacing the global allocation functions with malloc and free is what the standard
-// allows; GCC's check for mismatched pairs cannot see that these two belong together.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace sluice {
 namespace {
@@ -79,12 +54,12 @@ TEST_F(ChannelGroupAllocationTest, BroadcastToAThousandChannelsAllocatesOnce) {
   const LeakDetectionLevel level = ResourceLeakDetector::level();
   ResourceLeakDetector::setLevel(LeakDetectionLevel::Disabled);
   const std::uint64_t buffersBefore = alloc.metrics().allocations;
-  const long before = gAllocations.load();
+  const long before = testing::allocationCount();
   for (int i = 0; i < kBroadcasts; ++i) {
     ChannelGroupFuture f = group.writeAndFlush(encode, {.voidPromise = true});
     ASSERT_TRUE(f.isSuccess());
   }
-  const long heap = gAllocations.load() - before;
+  const long heap = testing::allocationCount() - before;
   const std::uint64_t buffers = alloc.metrics().allocations - buffersBefore;
   ResourceLeakDetector::setLevel(level);
 
@@ -109,9 +84,9 @@ TEST_F(ChannelGroupAllocationTest, PromisePerMemberCostsAllocationsPerMember) {
   group.writeAndFlush(ByteBuf(Unpooled::copiedBuffer("x")));
   const LeakDetectionLevel level = ResourceLeakDetector::level();
   ResourceLeakDetector::setLevel(LeakDetectionLevel::Disabled);
-  const long before = gAllocations.load();
+  const long before = testing::allocationCount();
   ChannelGroupFuture f = group.writeAndFlush(Unpooled::copiedBuffer("x"));
-  const long heap = gAllocations.load() - before;
+  const long heap = testing::allocationCount() - before;
   ResourceLeakDetector::setLevel(level);
   EXPECT_TRUE(f.isSuccess());
   EXPECT_GE(heap, 100);

@@ -6,34 +6,8 @@
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/util/ResourceLeakDetector.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "support/AllocationCounter.h"
 #include "support/SluiceTest.h"
-
-namespace {
-std::atomic<long> gAllocations{0};
-}  // namespace
-
-// Replacing the global allocation functions with malloc and free is what the standard
-// allows; GCC's check for mismatched pairs cannot see that these two belong together.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace sluice {
 namespace {
@@ -70,13 +44,13 @@ TEST_F(PipelineAllocationTest, ByteBufThroughTenHandlersAllocatesNothing) {
   // stack on the heap; the claim is about the data path, so measure without them.
   const LeakDetectionLevel level = ResourceLeakDetector::level();
   ResourceLeakDetector::setLevel(LeakDetectionLevel::Disabled);
-  const long before = gAllocations.load();
+  const long before = testing::allocationCount();
   for (int i = 0; i < 1000; ++i) {
     ByteBuf buf = alloc.buffer(256);
     buf.writeZero(100);
     ch.pipeline().fireChannelRead(std::move(buf));
   }
-  const long after = gAllocations.load();
+  const long after = testing::allocationCount();
   ResourceLeakDetector::setLevel(level);
   EXPECT_EQ(after - before, 0) << "heap allocations for 1000 messages through 10 handlers";
   EXPECT_EQ(sink.bytes, 100U * 1001);
