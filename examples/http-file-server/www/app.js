@@ -1,0 +1,1 @@
+document.getElementById("status").textContent = "The script ran: app.js was served too.";
