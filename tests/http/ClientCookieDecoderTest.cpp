@@ -157,6 +157,8 @@ TEST_F(ClientCookieDecoderTest, DropsTheLeadingDotOfADomainAndLowerCasesIt) {
   EXPECT_EQ(strict("a=b; Domain=.Example.COM")->domain(), "example.com");
   EXPECT_EQ(strict("a=b; Domain=example.com")->domain(), "example.com");
   EXPECT_FALSE(strict("a=b; Domain=.")->domain());
+  EXPECT_FALSE(strict("a=b; Domain=..example.com")->domain());
+  EXPECT_EQ(strict("a=b; Domain=x.com; Domain=..y.com")->domain(), "x.com");
 }
 
 // Netty's testIgnoreEmptyDomain and testIgnoreEmptyPath.

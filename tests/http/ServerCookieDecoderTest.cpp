@@ -129,9 +129,13 @@ TEST_F(ServerCookieDecoderTest, DecodesRfc2965CookiesAndSkipsTheirAttributes) {
   }
 }
 
-TEST_F(ServerCookieDecoderTest, ADollarNameIsACookieOutsideRfc2965) {
-  EXPECT_EQ(pairs(ServerCookieDecoder::strict().decodeAll("$Path=1; a=2")),
-            (Pairs{"$Path=1", "a=2"}));
+TEST_F(ServerCookieDecoderTest, OnlyRfc2965AttributesAreSkippedAndCommasSeparateOnlyThere) {
+  EXPECT_EQ(pairs(ServerCookieDecoder::strict().decodeAll("$Path=1; $x=2; a=3; $PORT=4")),
+            (Pairs{"$x=2", "a=3"}));
+  EXPECT_EQ(pairs(ServerCookieDecoder::lax().decodeAll("a=1, b=2; $Versions=1, c=3")),
+            (Pairs{"a=1, b=2", "$Versions=1, c=3"}));
+  EXPECT_EQ(pairs(ServerCookieDecoder::lax().decodeAll(" $version = 1, a=1, b=2")),
+            (Pairs{"a=1", "b=2"}));
 }
 
 // Netty's testRejectCookieValueWithSemicolon: ";" ends a pair even inside quotes, so both

@@ -126,11 +126,11 @@ std::optional<Cookie> ClientCookieDecoder::decode(std::string_view header,
         maxAge = age;
       }
     } else if (detail::equalsIgnoreCase(name, "Domain")) {
-      // 5.2.3: an empty value SHOULD be ignored; a leading "." is dropped; lower case.
-      if (!v.empty()) {
-        const std::string_view domain = v.front() == '.' ? v.substr(1) : v;
-        cookie->setDomain(domain.empty() ? std::nullopt
-                                         : std::optional<std::string>(toLower(domain)));
+      // 5.2.3: an empty value SHOULD be ignored; a leading "." is dropped; lower case. What
+      // still starts with "." (or is empty) domain-matches no host (5.1.3) and is ignored too.
+      const std::string_view domain = !v.empty() && v.front() == '.' ? v.substr(1) : v;
+      if (!domain.empty() && domain.front() != '.') {
+        cookie->setDomain(toLower(domain));
       }
     } else if (detail::equalsIgnoreCase(name, "Path")) {
       // 5.2.4: a value that is empty or does not start with "/" means the default path.

@@ -52,11 +52,12 @@ void checkCookieName(std::string_view name, bool strict) {
   }
 }
 
-bool checkCookieValue(std::string_view value, bool strict) {
-  const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+void checkCookieValue(std::string_view value, bool wrap, bool strict) {
+  // A value may carry its own quotes (as Netty allows) unless wrap() is to add them.
+  const bool quoted = !wrap && value.size() >= 2 && value.front() == '"' && value.back() == '"';
   if (!strict) {
     checkFieldValue("cookie value", value);
-    return quoted;
+    return;
   }
   // RFC 6265 4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ).
   const std::string_view inner = quoted ? value.substr(1, value.size() - 2) : value;
@@ -64,7 +65,6 @@ bool checkCookieValue(std::string_view value, bool strict) {
   if (bad != std::string_view::npos) {
     refuse("cookie value", inner[bad]);
   }
-  return quoted;
 }
 
 void checkCookieAttribute(std::string_view attribute, std::string_view value, bool strict) {
@@ -85,10 +85,10 @@ void checkCookieAttribute(std::string_view attribute, std::string_view value, bo
 void appendCookiePair(std::string& out, std::string_view name, std::string_view value, bool wrap,
                       bool strict) {
   checkCookieName(name, strict);
-  const bool quoted = checkCookieValue(value, strict);
+  checkCookieValue(value, wrap, strict);
   out.append(name);
   out.push_back('=');
-  if (wrap && !quoted) {
+  if (wrap) {
     out.push_back('"');
     out.append(value);
     out.push_back('"');

@@ -89,10 +89,10 @@ inline std::string_view sameSiteName(SameSite s) noexcept {
 /// Checks the parts of a cookie an encoder writes and throws std::invalid_argument for one
 /// it refuses (see CookieEncoderConfig). Defined in CookieEncoding.cpp.
 void checkCookieName(std::string_view name, bool strict);
-/// Checks a value and returns whether it already carries its DQUOTEs (so wrap() adds none).
-bool checkCookieValue(std::string_view value, bool strict);
+/// Checks a value; one that is not to be wrapped may carry DQUOTEs of its own.
+void checkCookieValue(std::string_view value, bool wrap, bool strict);
 void checkCookieAttribute(std::string_view attribute, std::string_view value, bool strict);
-/// Appends "name=value", the value quoted when `wrap` asks for it and it has no quotes yet.
+/// Checks and appends "name=value", the value in DQUOTEs when `wrap`.
 void appendCookiePair(std::string& out, std::string_view name, std::string_view value, bool wrap,
                       bool strict);
 

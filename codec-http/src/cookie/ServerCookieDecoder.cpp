@@ -7,13 +7,19 @@
 namespace sluice::http {
 namespace {
 
-// RFC 2965 3.3.4: a Cookie field of that era starts with $Version and may separate its
-// cookies with "," as well as ";".
+// RFC 2965 3.3.4: a Cookie field of that era starts with a $Version pair and may separate
+// its cookies with "," as well as ";".
 bool isRfc2965(std::string_view header) noexcept {
-  constexpr std::string_view kVersion = "$Version";
-  header = detail::trimOws(header);
-  return header.size() >= kVersion.size() &&
-         detail::equalsIgnoreCase(header.substr(0, kVersion.size()), kVersion);
+  const std::size_t eq = header.find('=');
+  return eq != std::string_view::npos &&
+         detail::equalsIgnoreCase(detail::trimOws(header.substr(0, eq)), "$Version");
+}
+
+// RFC 2965 3.3.4 and RFC 2109 4.3.4: names starting with "$" are reserved for these
+// attributes of the cookie before them, which RFC 6265 no longer sends and nobody reads.
+bool isRfc2965Attribute(std::string_view name) noexcept {
+  return detail::equalsIgnoreCase(name, "$Version") || detail::equalsIgnoreCase(name, "$Path") ||
+         detail::equalsIgnoreCase(name, "$Domain") || detail::equalsIgnoreCase(name, "$Port");
 }
 
 }  // namespace
@@ -45,8 +51,8 @@ std::vector<Cookie> ServerCookieDecoder::decodeAll(std::string_view header) cons
       continue;
     }
     const std::string_view name = detail::trimOws(pair.substr(0, eq));
-    if (rfc2965 && name.starts_with('$')) {
-      continue;  // $Version, $Path, $Domain, $Port: attributes of RFC 2965 no one reads now.
+    if (isRfc2965Attribute(name)) {
+      continue;
     }
     if (std::optional<Cookie> cookie =
             detail::makeCookie(name, detail::trimOws(pair.substr(eq + 1)), config_.strict)) {

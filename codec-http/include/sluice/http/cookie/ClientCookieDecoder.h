@@ -23,7 +23,8 @@ namespace sluice::http {
 ///   large to count saturates. It takes precedence over Expires (5.3 step 3).
 /// - Expires (5.2.1): a date as HttpDateFormat::parse reads it, turned into maxAge: the
 ///   seconds from `now` to it, rounded up, 0 when it is past. An unreadable date is ignored.
-/// - Domain (5.2.3): a leading "." dropped, lower-cased; an empty value is ignored.
+/// - Domain (5.2.3): a leading "." dropped, lower-cased; a value that is then empty or still
+///   starts with "." (it domain-matches no host) is ignored.
 /// - Path (5.2.4): a value that does not start with "/" means the default path (nullopt),
 ///   which only the caller can compute from the request URI (5.1.4).
 /// - Secure, HttpOnly, Partitioned: flags. SameSite: Strict, Lax or None, any other value

@@ -15,11 +15,11 @@ namespace sluice::http {
 /// Pairs are separated by ";" and trimmed of spaces and tabs; a value in double quotes is
 /// unquoted and marked wrap(). A pair without "=" or with an empty name is dropped, as is a
 /// value whose opening quote is not closed; with CookieDecoderConfig::strict, so is a name
-/// that is not a token or a value that is not cookie-octets. A header that starts with
-/// "$Version" is read as RFC 2965 did: "," separates pairs too, and "$Version", "$Path",
-/// "$Domain" and "$Port" are skipped. Input from the network never throws (but for
-/// std::bad_alloc), never fails the request, and costs time and memory linear in its length;
-/// at most CookieDecoderConfig::maxCookies cookies are kept.
+/// that is not a token or a value that is not cookie-octets. The attributes of RFC 2965
+/// ("$Version", "$Path", "$Domain", "$Port") are skipped, and in a header that starts with
+/// a $Version pair, as RFC 2965 wrote them, "," separates pairs too. Input from the network never
+/// throws (but for std::bad_alloc), never fails the request, and costs time and memory linear in
+/// its length; at most CookieDecoderConfig::maxCookies cookies are kept.
 ///
 ///     const auto cookies = ServerCookieDecoder::strict().decode(
 ///         request.headers().get(HttpHeaderNames::kCookie, ""));
