@@ -1,6 +1,7 @@
 #include <sluice/http/HttpDateFormat.h>
 #include <sluice/http/cookie/ServerCookieEncoder.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string_view>
