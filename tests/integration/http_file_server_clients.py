@@ -85,7 +85,7 @@ def make_site(base):
     with open(os.path.join(root, "index.html"), "w") as f:
         f.write(page)
     with open(os.path.join(root, "docs", "notes.txt"), "w") as f:
-        f.write("notes\n" * 50)
+        f.write("notes\n" * 500)
     with open(os.path.join(root, "tiny.txt"), "w") as f:
         f.write("tiny")
     # Compressible and large: served compressed, chunk by chunk.
@@ -174,10 +174,10 @@ def run_checks(url, port, page, root, pid):
         with urllib.request.urlopen(req, timeout=10) as resp:
             body = resp.read()
             enc = resp.headers.get("Content-Encoding")
-        check(enc == coding and decode(body) == b"notes\n" * 50,
+        check(enc == coding and decode(body) == b"notes\n" * 500,
               f"urllib Accept-Encoding {coding}: Content-Encoding {enc}")
     with urllib.request.urlopen(f"{url}/docs/notes.txt", timeout=10) as resp:
-        check(resp.read() == b"notes\n" * 50 and resp.headers.get("Content-Encoding") is None,
+        check(resp.read() == b"notes\n" * 500 and resp.headers.get("Content-Encoding") is None,
               "urllib identity")
 
     # A query string and a cookie: curl keeps its cookie jar between the two calls.
