@@ -31,12 +31,20 @@ struct ChunkedTransfer {
                Error::fromCurrentException().message());
     }
   }
+  // Once: a void promise reports each failure through the pipeline, and a transfer may
+  // hear of several (two chunks failing, then the channel closing).
   void succeed() {
+    if (done) {
+      return;
+    }
     closeInput();
     done = true;
     promise.trySuccess();
   }
   void fail(const Error& cause) {
+    if (done) {
+      return;
+    }
     closeInput();
     done = true;
     promise.tryFailure(cause);
