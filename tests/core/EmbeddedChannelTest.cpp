@@ -150,6 +150,35 @@ TEST_F(EmbeddedChannelTest, SharedOwnershipGivesAChannelPtr) {
   EXPECT_THROW(onStack.shared(), std::bad_weak_ptr);
 }
 
+TEST_F(EmbeddedChannelTest, HeldOutboundCountsAgainstTheWaterMarksUntilDrained) {
+  struct Writability : ChannelDuplexHandler {
+    std::vector<bool>* seen;
+    explicit Writability(std::vector<bool>* s) : seen(s) {}
+    void channelWritabilityChanged(ChannelHandlerContext& ctx) override {
+      seen->push_back(ctx.channel().isWritable());
+    }
+  };
+  std::vector<bool> seen;
+  EmbeddedChannel ch(std::make_unique<Writability>(&seen));
+  ch.config().setWriteBufferWaterMark({.low = 4, .high = 8});
+  ch.setOutboundHeld(true);
+  ChannelFuture first = ch.writeAndFlush(Unpooled::copiedBuffer("12345"));
+  ChannelFuture second = ch.writeAndFlush(Unpooled::copiedBuffer("6789"));
+  ch.runPendingTasks();
+  EXPECT_TRUE(ch.outboundMessages().empty());
+  EXPECT_EQ(ch.pendingOutboundBytes(), 9U);
+  EXPECT_FALSE(ch.isWritable());
+  EXPECT_EQ(seen, std::vector<bool>{false});
+  EXPECT_FALSE(first.isDone());
+  EXPECT_EQ(ch.drainOutbound(), 2U);
+  EXPECT_TRUE(first.isSuccess() && second.isSuccess());
+  EXPECT_TRUE(ch.isWritable());
+  EXPECT_EQ(seen, (std::vector<bool>{false, true}));
+  EXPECT_EQ(ch.readOutbound<ByteBuf>()->toString(), "12345");
+  EXPECT_EQ(ch.readOutbound<ByteBuf>()->toString(), "6789");
+  EXPECT_FALSE(ch.finish());
+}
+
 TEST_F(EmbeddedChannelTest, EachChannelHasItsOwnId) {
   EmbeddedChannel a;
   EmbeddedChannel b;
