@@ -7,6 +7,7 @@
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/handler/stream/ChunkedFile.h>
 #include <sluice/http/HttpChunkedInput.h>
+#include <sluice/http/HttpDateFormat.h>
 #include <sluice/http/HttpStaticFileHandler.h>
 #include <sluice/http/HttpUtil.h>
 #include <sys/stat.h>
@@ -17,7 +18,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <ctime>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -176,102 +176,9 @@ constexpr bool isSorted() {
 }
 static_assert(isSorted(), "kMimeTypes must stay sorted by extension");
 
-// ---- HTTP dates (RFC 9110 5.6.7). ----
-
-constexpr std::array<std::string_view, 7> kDayNames{"Sun", "Mon", "Tue", "Wed",
-                                                    "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 12> kMonthNames{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/// The IMF-fixdate of `seconds` since the epoch, the one format a sender MUST generate
-/// (RFC 9110 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+/// The IMF-fixdate of `seconds` since the epoch (RFC 9110 5.6.7).
 std::string formatHttpDate(std::int64_t seconds) {
-  const auto t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-                     kDayNames[static_cast<std::size_t>(tm.tm_wday) % 7], tm.tm_mday,
-                     kMonthNames[static_cast<std::size_t>(tm.tm_mon) % 12], tm.tm_year + 1900,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/// Parses the three date formats a recipient MUST accept (RFC 9110 5.6.7): IMF-fixdate
-/// ("Sun, 06 Nov 1994 08:49:37 GMT"), rfc850-date ("Sunday, 06-Nov-94 08:49:37 GMT") and
-/// asctime-date ("Sun Nov  6 08:49:37 1994"). The text is split at spaces, commas and
-/// dashes; the day of the week is ignored; a two-digit year 70-99 is 19xx, 00-69 20xx.
-std::optional<std::int64_t> parseHttpDate(std::string_view text) noexcept {
-  int day = -1;
-  int month = -1;
-  int year = -1;
-  int hour = -1;
-  int minute = -1;
-  int second = -1;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == ' ' || c == ',' || c == '-' || c == '\t') {
-      ++i;
-      continue;
-    }
-    std::size_t end = i;
-    while (end < text.size() && text[end] != ' ' && text[end] != ',' && text[end] != '-' &&
-           text[end] != '\t') {
-      ++end;
-    }
-    const std::string_view token = text.substr(i, end - i);
-    i = end;
-    if (token.size() == 8 && token[2] == ':' && token[5] == ':') {
-      int parts[3];
-      for (int p = 0; p < 3; ++p) {
-        const int a = hexValue(token[static_cast<std::size_t>(p) * 3]);
-        const int b = hexValue(token[static_cast<std::size_t>(p) * 3 + 1]);
-        if (a < 0 || a > 9 || b < 0 || b > 9) {
-          return std::nullopt;
-        }
-        parts[p] = a * 10 + b;
-      }
-      hour = parts[0];
-      minute = parts[1];
-      second = parts[2];
-      continue;
-    }
-    bool digits = true;
-    int value = 0;
-    for (char d : token) {
-      if (d < '0' || d > '9') {
-        digits = false;
-        break;
-      }
-      value = value * 10 + (d - '0');
-    }
-    if (digits && token.size() <= 2 && day < 0) {
-      day = value;
-    } else if (digits && (token.size() == 2 || token.size() == 4) && year < 0) {
-      year = token.size() == 4 ? value : (value >= 70 ? 1900 + value : 2000 + value);
-    } else if (!digits && token.size() == 3 && month < 0) {
-      for (std::size_t m = 0; m < kMonthNames.size(); ++m) {
-        if (detail::equalsIgnoreCase(token, kMonthNames[m])) {
-          month = static_cast<int>(m);
-        }
-      }
-      // Otherwise a three-letter day name: ignored.
-    } else if (digits) {
-      return std::nullopt;
-    }
-    // Other words (day names, "GMT") are ignored.
-  }
-  if (day < 1 || day > 31 || month < 0 || year < 1601 || hour < 0 || hour > 23 || minute > 59 ||
-      second > 60) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<std::int64_t>(::timegm(&tm));
+  return HttpDateFormat::format(std::chrono::sys_seconds(std::chrono::seconds(seconds)));
 }
 
 /// Whether an If-None-Match field value matches `etag` by the weak comparison RFC 9110
@@ -639,8 +546,10 @@ bool isNotModified(const HttpRequest& request, const Representation& rep) {
   if (ifModifiedSince.size() != 1) {
     return false;
   }
-  const std::optional<std::int64_t> since = parseHttpDate(ifModifiedSince.front());
-  return since && rep.lastModifiedSeconds <= *since;
+  // HttpDateFormat::parse reads the three formats a recipient MUST accept (RFC 9110 5.6.7).
+  const std::optional<std::chrono::sys_seconds> since =
+      HttpDateFormat::parse(ifModifiedSince.front());
+  return since && rep.lastModifiedSeconds <= since->time_since_epoch().count();
 }
 
 std::optional<ByteBuf> readWhole(ByteBufAllocator& alloc, int fd, std::size_t size) {
