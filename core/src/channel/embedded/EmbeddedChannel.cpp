@@ -25,10 +25,23 @@ bool EmbeddedChannel::doClose() noexcept {
 }
 
 void EmbeddedChannel::doWrite(ChannelOutboundBuffer& buffer) {
+  if (outboundHeld_) {
+    return;
+  }
   while (Message* msg = buffer.current()) {
     outbound_.push_back(std::move(*msg));
     buffer.remove();
   }
+}
+
+std::size_t EmbeddedChannel::drainOutbound() {
+  ChannelOutboundBuffer& buffer = outboundBuffer();
+  const std::size_t count = buffer.flushedCount();
+  for (std::size_t i = 0; i < count; ++i) {
+    outbound_.push_back(std::move(*buffer.current()));
+    buffer.remove();
+  }
+  return count;
 }
 
 void EmbeddedChannel::onUnhandledInboundMessage(Message msg) noexcept {

@@ -92,6 +92,19 @@ class EmbeddedChannel final : private detail::EmbeddedLoopHolder, public Channel
   bool releaseInbound();
   bool releaseOutbound();
 
+  /// Whether flushed messages stay queued in the channel instead of moving to
+  /// outboundMessages() at once (default false), as bytes wait on a socket whose peer reads
+  /// slowly. Held messages count against the write buffer water marks, so isWritable() turns
+  /// false above the high mark and channelWritabilityChanged fires; drainOutbound() lets them
+  /// go.
+  void setOutboundHeld(bool held) noexcept { outboundHeld_ = held; }
+  /// Moves the messages flushed so far to outboundMessages(), completing their promises, as
+  /// a socket write would; writability turns true again below the low mark. Messages flushed
+  /// while it runs (by handlers hearing that) stay queued. Returns how many moved.
+  std::size_t drainOutbound();
+  /// Bytes written and not yet moved to outboundMessages(), as the water marks count them.
+  std::size_t pendingOutboundBytes() noexcept { return outboundBuffer().totalPendingWriteBytes(); }
+
   /// Rethrows, as ErrorException, the first error that reached the tail since the last call.
   void checkException();
 
@@ -129,6 +142,7 @@ class EmbeddedChannel final : private detail::EmbeddedLoopHolder, public Channel
   std::deque<Message> outbound_;
   Error recordedError_;
   bool open_ = true;
+  bool outboundHeld_ = false;
 };
 
 }  // namespace sluice
