@@ -328,6 +328,12 @@ TEST_F(HttpStaticFileHandlerTest, RefusesEveryTraversalAlike) {
   }
 }
 
+TEST_F(HttpStaticFileHandlerTest, DoesNotServeFifoOrWaitForItsWriter) {
+  ASSERT_EQ(::mkfifo((root_ / "pipe").c_str(), 0600), 0);
+  EmbeddedChannel ch = channel(config());
+  EXPECT_EQ(get(ch, "/pipe").status().code(), 404);
+}
+
 TEST_F(HttpStaticFileHandlerTest, ServesLinkThatStaysInsideRoot) {
   EmbeddedChannel ch = channel(config());
   FullHttpResponse r = get(ch, "/inner.js");
