@@ -20,14 +20,20 @@ class CodecCategory final : public std::error_category {
         return "encoder failed";
       case CodecErrc::MessageAggregation:
         return "unexpected message while aggregating";
+      case CodecErrc::DecompressionFailed:
+        return "corrupted compressed data";
+      case CodecErrc::DecompressionLimitExceeded:
+        return "decompressed data exceeds the limit";
     }
     return "unknown codec error";
   }
   std::error_condition default_error_condition(int value) const noexcept override {
     switch (static_cast<CodecErrc>(value)) {
       case CodecErrc::TooLongFrame:
+      case CodecErrc::DecompressionLimitExceeded:
         return std::errc::message_size;
       case CodecErrc::CorruptedFrame:
+      case CodecErrc::DecompressionFailed:
         return std::errc::bad_message;
       default:
         return {value, *this};

@@ -21,6 +21,12 @@ enum class CodecErrc {
   EncoderException,
   /// Messages arrived in an order an aggregator cannot accept (a start inside a message).
   MessageAggregation,
+  /// Compressed input is not a valid zlib, gzip or deflate stream (bad header, bad block,
+  /// checksum mismatch, truncated). Condition: std::errc::bad_message.
+  DecompressionFailed,
+  /// Decompressed output would pass the configured limit (a decompression bomb). Nothing
+  /// beyond the limit is allocated. Condition: std::errc::message_size.
+  DecompressionLimitExceeded,
 };
 
 }  // namespace sluice
