@@ -1,3 +1,4 @@
+#include <sluice/buffer/ByteBufHolder.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/Message.h>
 
@@ -157,6 +158,20 @@ TEST_F(MessageTest, NamesItsType) {
 TEST_F(MessageTest, EstimatesSizeForWaterMarks) {
   EXPECT_EQ(estimateMessageSize(Message(Unpooled::copiedBuffer("12345"))), 5U);
   EXPECT_EQ(estimateMessageSize(Message(std::string("abc"))), 8U);
+}
+
+// A message type of an upper layer that carries bytes, as HttpContent and WebSocket frames do.
+class Chunk : public ByteBufHolder {
+ public:
+  using ByteBufHolder::ByteBufHolder;
+};
+
+TEST_F(MessageTest, CountsTheContentOfAByteBufHolder) {
+  Message chunk(Chunk(Unpooled::copiedBuffer("1234567890")));
+  EXPECT_TRUE(chunk.is<ByteBufHolder>());
+  EXPECT_EQ(estimateMessageSize(chunk), 10U);
+  chunk.get<ByteBufHolder>().content().skipBytes(4);
+  EXPECT_EQ(estimateMessageSize(chunk), 6U);
 }
 
 }  // namespace

@@ -46,6 +46,16 @@ TEST_F(HttpObjectTest, ContentPiecesAreNotMessages) {
   EXPECT_FALSE(response.is<HttpContent>());
 }
 
+TEST_F(HttpObjectTest, ContentCountsAgainstTheWaterMarks) {
+  // Every piece of a body is a ByteBufHolder: a channel counts its bytes, not a constant.
+  Message content = Message::make<HttpContent>(Unpooled::copiedBuffer("12345678901234567890"));
+  EXPECT_TRUE(content.is<ByteBufHolder>());
+  EXPECT_EQ(estimateMessageSize(content), 20U);
+  Message full = Message::make<FullHttpResponse>(HttpVersion::kHttp11, HttpResponseStatus::kOk,
+                                                 Unpooled::copiedBuffer("hello"));
+  EXPECT_EQ(estimateMessageSize(full), 5U);
+}
+
 TEST_F(HttpObjectTest, CopyOwnsItsBytesAndDuplicateSharesThem) {
   FullHttpResponse original(HttpVersion::kHttp11, HttpResponseStatus::kOk,
                             Unpooled::copiedBuffer("abc"));

@@ -1,4 +1,5 @@
 #include <cxxabi.h>
+#include <sluice/buffer/ByteBufHolder.h>
 #include <sluice/channel/Message.h>
 
 #include <cstdlib>
@@ -22,6 +23,9 @@ std::size_t estimateMessageSize(const Message& msg) noexcept {
   }
   if (const CompositeByteBuf* composite = msg.getIf<CompositeByteBuf>(); composite != nullptr) {
     return composite->readableBytes();
+  }
+  if (const ByteBufHolder* holder = msg.getIf<ByteBufHolder>(); holder != nullptr) {
+    return holder->content().readableBytes();
   }
   return kUnknownSize;
 }

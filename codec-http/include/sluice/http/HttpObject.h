@@ -22,6 +22,7 @@
 // Netty's DefaultHttpRequest, and so on (docs/netty-mapping.md).
 
 #include <sluice/buffer/ByteBuf.h>
+#include <sluice/buffer/ByteBufHolder.h>
 #include <sluice/channel/Message.h>
 #include <sluice/codec/DecoderResult.h>
 #include <sluice/http/HttpHeaders.h>
@@ -133,20 +134,15 @@ class HttpResponse : public virtual HttpMessage {
   HttpResponseStatus status_;
 };
 
-/// A piece of a message body (Netty's DefaultHttpContent). Owns its bytes; move-only.
-class HttpContent : public virtual HttpObject {
+/// A piece of a message body (Netty's DefaultHttpContent). Owns its bytes, content(); move
+/// them out with std::move(content.content()). Move-only. A ByteBufHolder, so the channel
+/// counts its bytes against the water marks.
+class HttpContent : public virtual HttpObject, public ByteBufHolder {
  public:
-  using MessageSupertypes = sluice::MessageSupertypes<HttpContent, HttpObject>;
+  using MessageSupertypes = sluice::MessageSupertypes<HttpContent, HttpObject, ByteBufHolder>;
 
-  explicit HttpContent(ByteBuf content) noexcept : content_(std::move(content)) {}
+  explicit HttpContent(ByteBuf content) noexcept : ByteBufHolder(std::move(content)) {}
   HttpContent(HttpContent&&) noexcept = default;
-
-  /// The bytes; move them out with std::move(content.content()).
-  ByteBuf& content() noexcept { return content_; }
-  const ByteBuf& content() const noexcept { return content_; }
-
- private:
-  ByteBuf content_;
 };
 
 /// The last piece of a message body, with the trailer fields of a chunked message

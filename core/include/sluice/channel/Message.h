@@ -306,8 +306,8 @@ class Message {
 };
 
 /// How many bytes a message adds to a channel's outbound buffer, for the water marks:
-/// readable bytes of a ByteBuf or CompositeByteBuf, a small constant for anything else
-/// (Netty's DefaultMessageSizeEstimator).
+/// readable bytes of a ByteBuf, a CompositeByteBuf or a ByteBufHolder's content, a small
+/// constant for anything else (Netty's DefaultMessageSizeEstimator).
 std::size_t estimateMessageSize(const Message& msg) noexcept;
 
 }  // namespace sluice
