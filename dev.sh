@@ -16,13 +16,14 @@ PACKAGES=(
   libclang-rt-14-dev  # sanitizer and libFuzzer runtimes for clang
   libfmt-dev          # logging and formatting
   libuv1-dev          # the transport: event loops and TCP
+  zlib1g-dev          # gzip and deflate: HTTP content compression, permessage-deflate
   libgtest-dev        # unit tests
   libgmock-dev        # unit tests
   libbenchmark-dev    # micro-benchmarks
   clang-format        # ./dev.sh format
   clang-tidy
   python3             # the docs.snippets test: code in the docs is code that compiles
-  curl                # integration test: a real HTTP client against examples/http-hello
+  curl                # integration tests: a real HTTP client against the examples
   wrk                 # benchmarks/load/run-http-hello.sh
 )
 
