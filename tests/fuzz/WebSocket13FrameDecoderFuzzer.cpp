@@ -76,8 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::uint8_t mode = data[0];
   WebSocketDecoderConfig config{
-      .maxFramePayloadLength = (mode & 4) != 0 ? 200 : 65536,
-      .maxMessageLength = (mode & 4) != 0 ? 500 : 1024 * 1024,
+      .maxFramePayloadLength = (mode & 4) != 0 ? std::size_t{200} : std::size_t{65536},
+      .maxMessageLength = (mode & 4) != 0 ? std::size_t{500} : std::size_t{1024 * 1024},
       .expectMaskedFrames = (mode & 1) == 0,  // server by default, client with bit 0
       .allowMaskMismatch = (mode & 8) != 0,
       .allowExtensions = (mode & 2) != 0,

@@ -91,8 +91,8 @@ TEST_F(WebSocketFrameTest, CloseFrameCarriesStatusAndReason) {
 }
 
 TEST_F(WebSocketFrameTest, CloseFrameRefusesCodesThatMayNotBeSent) {
-  EXPECT_THROW(CloseWebSocketFrame(WebSocketCloseStatus::kEmpty), std::invalid_argument);
-  EXPECT_THROW(CloseWebSocketFrame(WebSocketCloseStatus::kAbnormalClosure), std::invalid_argument);
+  EXPECT_THROW(CloseWebSocketFrame{WebSocketCloseStatus::kEmpty}, std::invalid_argument);
+  EXPECT_THROW(CloseWebSocketFrame{WebSocketCloseStatus::kAbnormalClosure}, std::invalid_argument);
   EXPECT_THROW(CloseWebSocketFrame(1015, ""), std::invalid_argument);
   EXPECT_THROW(CloseWebSocketFrame(999, ""), std::invalid_argument);
   EXPECT_THROW(CloseWebSocketFrame(1000, std::string(124, 'x')), std::invalid_argument);
