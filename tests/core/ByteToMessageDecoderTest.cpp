@@ -234,5 +234,43 @@ TEST_F(ByteToMessageDecoderTest, ProducingWithoutReadingIsAContractViolation) {
   EXPECT_TRUE(ch.finishAndReleaseAll());
 }
 
+// Decodes every whole frame of a read in one decode() call, as protocol decoders do.
+class AllFramesDecoder : public ByteToMessageDecoder {
+ protected:
+  void decode(ChannelHandlerContext&, ByteBuf& in, Out& out) override {
+    while (in.isReadable()) {
+      const std::size_t n = in.getUnsignedByte(in.readerIndex()) - '0';
+      if (in.readableBytes() < 1 + n) {
+        return;
+      }
+      in.skipBytes(1);
+      out.emplace_back(in.readSlice(n));
+    }
+  }
+};
+
+struct CloseAfterFirstRead : ChannelInboundHandler {
+  std::vector<std::string>* log;
+  explicit CloseAfterFirstRead(std::vector<std::string>* l) : log(l) {}
+  void channelRead(ChannelHandlerContext& ctx, Message msg) override {
+    log->push_back(msg.is<ByteBuf>() ? msg.get<ByteBuf>().toString() : "<not a buffer>");
+    if (log->size() == 1) {
+      ctx.close();
+    }
+  }
+};
+
+TEST_F(ByteToMessageDecoderTest, ClosingWhileItsOutputIsFiredDeliversNoMessageTwice) {
+  // The close re-enters channelInactive while the decoded messages are being fired; it must
+  // not fire that same output again (moved-from, empty messages) nor clear it under the loop.
+  std::vector<std::string> log;
+  EmbeddedChannel ch(std::make_unique<AllFramesDecoder>(),
+                     std::make_unique<CloseAfterFirstRead>(&log));
+  ch.writeInbound(Unpooled::copiedBuffer("1a2bc3def"));
+  EXPECT_EQ(log, (std::vector<std::string>{"a"}));
+  EXPECT_FALSE(ch.isOpen());
+  ch.finishAndReleaseAll();
+}
+
 }  // namespace
 }  // namespace sluice

@@ -67,14 +67,16 @@ void ByteToMessageDecoder::channelRead(ChannelHandlerContext& ctx, Message msg) 
     cumulate(ctx, msg.take<ByteBuf>());
     callDecode(ctx, cumulation_, out);
   } catch (...) {
-    --depth_;
     fireOutAndErrors(ctx, out);
+    --depth_;
     ctx.fireExceptionCaught(
         Error(CodecErrc::DecoderException, Error::fromCurrentException().message()));
     return;
   }
-  --depth_;
+  // depth_ stays raised while `out` is fired: a handler that closes the channel re-enters
+  // channelInactive, which must then decode into its own Out, not the one being fired.
   fireOutAndErrors(ctx, out);
+  --depth_;
   if (!cumulation_.isReadable()) {
     releaseCumulationIfDrained();
     numReads_ = 0;
@@ -111,9 +113,9 @@ void ByteToMessageDecoder::channelInactive(ChannelHandlerContext& ctx) {
     ctx.fireExceptionCaught(
         Error(CodecErrc::DecoderException, Error::fromCurrentException().message()));
   }
-  --depth_;
   const bool fired = !out.empty();
   fireOutAndErrors(ctx, out);
+  --depth_;
   cumulation_ = ByteBuf();
   if (fired) {
     ctx.fireChannelReadComplete();
