@@ -322,14 +322,19 @@ class FileCache {
     std::lock_guard lock(mutex_);
     ++misses_;
     const std::size_t size = rep->content.readableBytes();
-    if (!rep->inMemory || size > maxBytes_) {
+    // Each kept file costs its key and validators besides its bytes. Counting them bounds the
+    // number of files too: links inside the root can give one small (or empty) file any number
+    // of names, each a key of up to PATH_MAX bytes.
+    const std::size_t charge =
+        size + key.size() + rep->etag.size() + rep->lastModified.size() + kSlotOverhead;
+    if (!rep->inMemory || charge > maxBytes_) {
       return;
     }
     if (auto it = slots_.find(key); it != slots_.end()) {
       eraseLocked(it);
     }
     // A linear scan: a small site keeps tens of files, and this runs once per file read.
-    while (bytes_ + size > maxBytes_ && !slots_.empty()) {
+    while (charged_ + charge > maxBytes_ && !slots_.empty()) {
       auto oldest = slots_.begin();
       for (auto it = slots_.begin(); it != slots_.end(); ++it) {
         if (it->second.lastUsed < oldest->second.lastUsed) {
@@ -339,7 +344,9 @@ class FileCache {
       eraseLocked(oldest);
     }
     bytes_ += size;
-    slots_.emplace(key, Slot{.rep = std::move(rep), .checkedAt = now, .lastUsed = ++tick_});
+    charged_ += charge;
+    slots_.emplace(
+        key, Slot{.rep = std::move(rep), .checkedAt = now, .lastUsed = ++tick_, .charge = charge});
   }
 
   HttpStaticFileHandler::CacheStats stats() const {
@@ -352,17 +359,24 @@ class FileCache {
     std::shared_ptr<const Representation> rep;
     std::int64_t checkedAt = 0;  // the event loop's clock, nanoseconds
     std::uint64_t lastUsed = 0;
+    std::size_t charge = 0;  // what the slot counts against maxBytes_
   };
   using Map = std::unordered_map<std::string, Slot>;
 
   void eraseLocked(Map::iterator it) {
     bytes_ -= it->second.rep->content.readableBytes();
+    charged_ -= it->second.charge;
     slots_.erase(it);
   }
 
+  // The memory of a slot besides its key, content and validators: the map node, the slot,
+  // the Representation and its control block, roughly.
+  static constexpr std::size_t kSlotOverhead = 256;
+
   mutable std::mutex mutex_;
   Map slots_;
-  std::size_t bytes_ = 0;
+  std::size_t bytes_ = 0;    // content bytes kept
+  std::size_t charged_ = 0;  // bytes_ plus every slot's overhead: what maxBytes_ bounds
   const std::size_t maxBytes_;
   std::uint64_t tick_ = 0;
   std::uint64_t hits_ = 0;

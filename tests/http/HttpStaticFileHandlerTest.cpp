@@ -480,6 +480,32 @@ TEST_F(HttpStaticFileHandlerTest, CacheStaysWithinItsSize) {
   EXPECT_EQ(handler.cacheStats().misses, 3U);
 }
 
+TEST_F(HttpStaticFileHandlerTest, CacheCountsEachKeptFileNotJustItsBytes) {
+  // A link back to its own directory gives every file endlessly many names, each of them a
+  // separate cache key; an empty file adds no content bytes. The cache must still stay
+  // within its size instead of keeping every name it was asked for.
+  write(root_ / "empty.txt", "");
+  fs::create_symlink(".", root_ / "a");
+  fs::create_symlink(".", root_ / "b");
+  HttpStaticFileConfig cfg = config();
+  cfg.maxCacheSize = 4096;
+  EmbeddedChannel ch = channel(cfg);
+  auto& handler = dynamic_cast<HttpStaticFileHandler&>(*ch.pipeline().last());
+  for (unsigned i = 0; i < 256; ++i) {
+    std::string path = "/";
+    for (unsigned bit = 0; bit < 8; ++bit) {
+      path += (i >> bit) & 1U ? "a/" : "b/";
+    }
+    FullHttpResponse r = get(ch, path + "empty.txt");
+    ASSERT_EQ(r.status().code(), 200) << path;
+    EXPECT_EQ(r.content().readableBytes(), 0U);
+  }
+  const HttpStaticFileHandler::CacheStats stats = handler.cacheStats();
+  EXPECT_EQ(stats.misses, 256U);
+  EXPECT_LT(stats.files, 20U);
+  EXPECT_EQ(stats.bytes, 0U);
+}
+
 // A channel whose responses leave encoded, as they would reach a socket: only bytes count
 // against the water marks, so the encoder belongs in front of ChunkedWriteHandler.
 EmbeddedChannel encodingChannel(HttpStaticFileConfig cfg) {

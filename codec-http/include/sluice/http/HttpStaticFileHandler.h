@@ -34,7 +34,8 @@ struct HttpStaticFileConfig {
   /// bytes. Larger files are streamed from disk through ChunkedWriteHandler.
   std::size_t maxCachedFileSize = 64 * 1024;
   /// The bytes kept in memory for all files together; the least recently served files are
-  /// dropped to make room.
+  /// dropped to make room. Each kept file counts its content plus its request path and a
+  /// few hundred bytes of bookkeeping, so the limit also bounds how many files are kept.
   std::size_t maxCacheSize = 8 * 1024 * 1024;
   /// How long a kept file is served without checking (stat) whether it changed on disk; zero
   /// checks on every request. Measured on the channel's event-loop clock.
