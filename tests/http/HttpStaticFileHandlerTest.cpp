@@ -288,6 +288,37 @@ TEST_F(HttpStaticFileHandlerTest, IfModifiedSinceOnlyWithoutIfNoneMatch) {
             200);
 }
 
+TEST_F(HttpStaticFileHandlerTest, IfMatchAndIfUnmodifiedSinceAreEvaluatedFirst) {
+  setMtime(root_ / "style.css", 784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+  EmbeddedChannel ch = channel(config());
+  const std::string etag = header(get(ch, "/style.css"), HttpHeaderNames::kEtag);
+  auto status = [&](Fields fields, const HttpMethod& method = HttpMethod::kGet) {
+    return get(ch, "/style.css", fields, method).status().code();
+  };
+  // RFC 9110 13.1.1: If-Match compares strongly, and these tags are weak: only "*" matches.
+  EXPECT_EQ(status({{"If-Match", "*"}}), 200);
+  EXPECT_EQ(status({{"If-Match", "\"other\""}}), 412);
+  EXPECT_EQ(status({{"If-Match", etag}}), 412);
+  EXPECT_EQ(status({{"If-Match", etag}}, HttpMethod::kHead), 412);
+  // RFC 9110 13.1.4: true when the file is not newer than the date.
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}), 200);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), 412);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "not a date"}}), 200);
+  // ...and ignored next to If-Match.
+  EXPECT_EQ(status({{"If-Match", "*"}, {"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
+            200);
+  // RFC 9110 13.2.2: If-Match and If-Unmodified-Since before If-None-Match and
+  // If-Modified-Since; when they hold, the later ones still answer 304.
+  EXPECT_EQ(status({{"If-Match", "\"other\""}, {"If-None-Match", etag}}), 412);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"},
+                    {"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
+            412);
+  EXPECT_EQ(status({{"If-Match", "*"}, {"If-None-Match", etag}}), 304);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                    {"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
+            304);
+}
+
 TEST_F(HttpStaticFileHandlerTest, RefusesEveryTraversalAlike) {
   EmbeddedChannel ch = channel(config());
   const std::string notFound = body(get(ch, "/does-not-exist"));

@@ -70,6 +70,8 @@ struct HttpStaticFileConfig {
 /// - 304 when If-None-Match matches the ETag (weak comparison, "*" and lists; RFC 9110
 ///   13.1.2), or, without If-None-Match, when the file is not newer than If-Modified-Since
 ///   (RFC 9110 13.1.3);
+/// - 412 when If-Match (strong comparison, so only "*" matches these weak tags) or, without
+///   it, If-Unmodified-Since fails; these are evaluated first (RFC 9110 13.2.2);
 /// - 301 to "/dir/" for "/dir" when it names a directory, so relative links in its index
 ///   resolve; a directory is served through `indexFile`;
 /// - 405 with "Allow: GET, HEAD" for other methods (RFC 9110 15.5.6);
