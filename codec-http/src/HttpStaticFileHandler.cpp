@@ -659,7 +659,9 @@ bool StaticFileServer::handle(ChannelHandlerContext& ctx, const FullHttpRequest&
     return false;
   }
   if (request.method() != HttpMethod::kGet && request.method() != HttpMethod::kHead) {
-    if (config_.passOnNotFound) {
+    // "/static" lies outside the prefix "/static/": only a GET or HEAD of it is redirected
+    // in; another method may belong to a route after this handler.
+    if (config_.passOnNotFound || target.kind == Target::Kind::RedirectToPrefix) {
       return false;
     }
     // RFC 9110 15.5.6: a 405 MUST carry Allow with the methods the target supports.

@@ -398,7 +398,9 @@ TEST_F(HttpStaticFileHandlerTest, PassesOnRequestsOutsidePrefix) {
   EXPECT_EQ(redirect.status().code(), 301);
   EXPECT_EQ(header(redirect, HttpHeaderNames::kLocation), "/static/");
 
-  for (std::string_view uri : {"/api/users", "/app.js", "/staticx", "*", "/../etc/passwd"}) {
+  // "/static" is outside the prefix too: only GET and HEAD are redirected into it.
+  for (std::string_view uri :
+       {"/api/users", "/app.js", "/staticx", "*", "/../etc/passwd", "/static"}) {
     ch.writeInbound(request(std::string(uri), {}, HttpMethod::kPost));
     std::optional<FullHttpRequest> passed = ch.readInbound<FullHttpRequest>();
     ASSERT_TRUE(passed.has_value()) << uri;
