@@ -126,6 +126,10 @@ void CorsHandler::channelRead(ChannelHandlerContext& ctx, Message msg) {
     std::optional<std::string> allowOrigin;
     if (origin) {
       allowOrigin = allowOriginFor(*origin);
+    } else if (!variesByOrigin_) {
+      // Fetch, "CORS protocol and HTTP caches": a constant "*" goes on non-CORS responses too,
+      // since without Vary a cache may hand such a response to a CORS request.
+      allowOrigin = std::string(kAnyOrigin);
     }
     const bool refused = origin && !allowOrigin && config_.shortCircuit;
     if (refused) {

@@ -181,12 +181,14 @@ std::string formatHttpDate(std::int64_t seconds) {
   return HttpDateFormat::format(std::chrono::sys_seconds(std::chrono::seconds(seconds)));
 }
 
-/// Whether an If-None-Match field value matches `etag` by the weak comparison RFC 9110
-/// 13.1.2 requires: the opaque tags are equal, whether either is weak. "*" matches any
-/// current representation. A malformed element ends the list: what came before it still
-/// counts.
-bool ifNoneMatchMatches(std::string_view value, std::string_view etag) noexcept {
-  const std::string_view opaque = etag.starts_with("W/") ? etag.substr(2) : etag;
+/// Whether an If-None-Match (or If-Match) field value matches `etag` by the weak comparison RFC
+/// 9110 13.1.2 requires: the opaque tags are equal, whether either is weak. With `strong`, the
+/// strong comparison If-Match requires (RFC 9110 13.1.1, 8.8.3.2): both tags must also be
+/// strong. "*" matches any current representation. A malformed element ends the list: what
+/// came before it still counts.
+bool etagListMatches(std::string_view value, std::string_view etag, bool strong = false) noexcept {
+  const bool etagWeak = etag.starts_with("W/");
+  const std::string_view opaque = etagWeak ? etag.substr(2) : etag;
   std::size_t i = 0;
   while (i < value.size()) {
     const char c = value[i];
@@ -197,8 +199,10 @@ bool ifNoneMatchMatches(std::string_view value, std::string_view etag) noexcept 
     if (c == '*') {
       return true;
     }
+    bool eitherWeak = etagWeak;
     if (value.substr(i, 2) == "W/") {
       i += 2;
+      eitherWeak = true;
     }
     if (i >= value.size() || value[i] != '"') {
       return false;
@@ -207,7 +211,7 @@ bool ifNoneMatchMatches(std::string_view value, std::string_view etag) noexcept 
     if (close == std::string_view::npos) {
       return false;
     }
-    if (value.substr(i, close - i + 1) == opaque) {
+    if ((!strong || !eitherWeak) && value.substr(i, close - i + 1) == opaque) {
       return true;
     }
     i = close + 1;
@@ -322,14 +326,19 @@ class FileCache {
     std::lock_guard lock(mutex_);
     ++misses_;
     const std::size_t size = rep->content.readableBytes();
-    if (!rep->inMemory || size > maxBytes_) {
+    // Each kept file costs its key and validators besides its bytes. Counting them bounds the
+    // number of files too: links inside the root can give one small (or empty) file any number
+    // of names, each a key of up to PATH_MAX bytes.
+    const std::size_t charge =
+        size + key.size() + rep->etag.size() + rep->lastModified.size() + kSlotOverhead;
+    if (!rep->inMemory || charge > maxBytes_) {
       return;
     }
     if (auto it = slots_.find(key); it != slots_.end()) {
       eraseLocked(it);
     }
     // A linear scan: a small site keeps tens of files, and this runs once per file read.
-    while (bytes_ + size > maxBytes_ && !slots_.empty()) {
+    while (charged_ + charge > maxBytes_ && !slots_.empty()) {
       auto oldest = slots_.begin();
       for (auto it = slots_.begin(); it != slots_.end(); ++it) {
         if (it->second.lastUsed < oldest->second.lastUsed) {
@@ -339,7 +348,9 @@ class FileCache {
       eraseLocked(oldest);
     }
     bytes_ += size;
-    slots_.emplace(key, Slot{.rep = std::move(rep), .checkedAt = now, .lastUsed = ++tick_});
+    charged_ += charge;
+    slots_.emplace(
+        key, Slot{.rep = std::move(rep), .checkedAt = now, .lastUsed = ++tick_, .charge = charge});
   }
 
   HttpStaticFileHandler::CacheStats stats() const {
@@ -352,17 +363,24 @@ class FileCache {
     std::shared_ptr<const Representation> rep;
     std::int64_t checkedAt = 0;  // the event loop's clock, nanoseconds
     std::uint64_t lastUsed = 0;
+    std::size_t charge = 0;  // what the slot counts against maxBytes_
   };
   using Map = std::unordered_map<std::string, Slot>;
 
   void eraseLocked(Map::iterator it) {
     bytes_ -= it->second.rep->content.readableBytes();
+    charged_ -= it->second.charge;
     slots_.erase(it);
   }
 
+  // The memory of a slot besides its key, content and validators: the map node, the slot,
+  // the Representation and its control block, roughly.
+  static constexpr std::size_t kSlotOverhead = 256;
+
   mutable std::mutex mutex_;
   Map slots_;
-  std::size_t bytes_ = 0;
+  std::size_t bytes_ = 0;    // content bytes kept
+  std::size_t charged_ = 0;  // bytes_ plus every slot's overhead: what maxBytes_ bounds
   const std::size_t maxBytes_;
   std::uint64_t tick_ = 0;
   std::uint64_t hits_ = 0;
@@ -523,6 +541,31 @@ void setDate(HttpResponse& response) {
   response.headers().set(HttpHeaderNames::kDate, formatHttpDate(nowSeconds()));
 }
 
+/// Whether the request's If-Match and If-Unmodified-Since preconditions hold (RFC 9110
+/// 13.2.2 steps 1 and 2); when they do not, the answer is 412.
+bool preconditionsHold(const HttpRequest& request, const Representation& rep) {
+  const std::vector<std::string_view> ifMatch = request.headers().getAll(HttpHeaderNames::kIfMatch);
+  if (!ifMatch.empty()) {
+    // RFC 9110 13.1.1: true for "*" (the file exists) or a tag equal by the strong comparison.
+    for (std::string_view value : ifMatch) {
+      if (etagListMatches(value, rep.etag, /*strong=*/true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // RFC 9110 13.1.4: a recipient MUST ignore If-Unmodified-Since next to If-Match, and one
+  // that is not a single valid HTTP-date; it holds when the file is not newer than the date.
+  const std::vector<std::string_view> ifUnmodifiedSince =
+      request.headers().getAll(HttpHeaderNames::kIfUnmodifiedSince);
+  if (ifUnmodifiedSince.size() != 1) {
+    return true;
+  }
+  const std::optional<std::chrono::sys_seconds> since =
+      HttpDateFormat::parse(ifUnmodifiedSince.front());
+  return !since || rep.lastModifiedSeconds <= since->time_since_epoch().count();
+}
+
 /// Whether the request's preconditions say the client's copy is current (RFC 9110 13.2.2:
 /// If-None-Match first; If-Modified-Since only without it).
 bool isNotModified(const HttpRequest& request, const Representation& rep) {
@@ -532,7 +575,7 @@ bool isNotModified(const HttpRequest& request, const Representation& rep) {
     // RFC 9110 13.1.2: the condition is false (so 304 for GET and HEAD) when any listed tag
     // matches by the weak comparison, or the value is "*".
     for (std::string_view value : ifNoneMatch) {
-      if (ifNoneMatchMatches(value, rep.etag)) {
+      if (etagListMatches(value, rep.etag)) {
         return true;
       }
     }
@@ -616,7 +659,9 @@ bool StaticFileServer::handle(ChannelHandlerContext& ctx, const FullHttpRequest&
     return false;
   }
   if (request.method() != HttpMethod::kGet && request.method() != HttpMethod::kHead) {
-    if (config_.passOnNotFound) {
+    // "/static" lies outside the prefix "/static/": only a GET or HEAD of it is redirected
+    // in; another method may belong to a route after this handler.
+    if (config_.passOnNotFound || target.kind == Target::Kind::RedirectToPrefix) {
       return false;
     }
     // RFC 9110 15.5.6: a 405 MUST carry Allow with the methods the target supports.
@@ -796,6 +841,12 @@ void StaticFileServer::respond(ChannelHandlerContext& ctx, const FullHttpRequest
                                File& file) {
   const Representation& rep = *file.rep;
   const bool keepAlive = HttpUtil::isKeepAlive(request);
+  // RFC 9110 13.2.1: an origin server MUST evaluate the preconditions it receives, in the
+  // order of 13.2.2.
+  if (!preconditionsHold(request, rep)) {
+    respondStatus(ctx, request, HttpResponseStatus::kPreconditionFailed);
+    return;
+  }
   if (isNotModified(request, rep)) {
     // RFC 9110 15.4.5: a 304 has no content and carries the fields a 200 would have sent
     // among ETag, Cache-Control, Date (and Content-Location, Expires, Vary, unused here).

@@ -178,6 +178,28 @@ TEST_F(CorsHandlerTest, AnyOriginIsAnsweredWithAStarAndNoVary) {
   EXPECT_FALSE(ch.finish());
 }
 
+TEST_F(CorsHandlerTest, AConstantStarIsSentToNonCorsRequestsToo) {
+  // Fetch, "CORS protocol and HTTP caches": with a constant "*" and no Vary, a response
+  // without it, cached from a request without Origin, would be served to a CORS request and
+  // fail there. So every response carries it.
+  EmbeddedChannel ch = channelFor({.anyOrigin = true});
+  ch.writeInbound(get("/plain"));
+  ch.inboundMessages().clear();
+  FullHttpResponse out = serve(ch);
+  EXPECT_EQ(field(out, HttpHeaderNames::kAccessControlAllowOrigin), "*");
+  EXPECT_FALSE(out.headers().contains(HttpHeaderNames::kVary));
+
+  // An echoed origin is not constant: a non-CORS response gets Vary: Origin and no origin.
+  EmbeddedChannel echoing = channelFor({.anyOrigin = true, .allowCredentials = true});
+  echoing.writeInbound(get("/plain"));
+  echoing.inboundMessages().clear();
+  FullHttpResponse plain = serve(echoing);
+  EXPECT_FALSE(plain.headers().contains(HttpHeaderNames::kAccessControlAllowOrigin));
+  EXPECT_EQ(field(plain, HttpHeaderNames::kVary), "Origin");
+  EXPECT_FALSE(ch.finish());
+  EXPECT_FALSE(echoing.finish());
+}
+
 TEST_F(CorsHandlerTest, StarAmongTheOriginsMeansAnyOrigin) {
   EmbeddedChannel ch = channelFor({.origins = {"*"}});
   ch.writeInbound(get("/", {{"Origin", "https://x.example"}}));

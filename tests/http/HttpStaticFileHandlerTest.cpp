@@ -288,6 +288,37 @@ TEST_F(HttpStaticFileHandlerTest, IfModifiedSinceOnlyWithoutIfNoneMatch) {
             200);
 }
 
+TEST_F(HttpStaticFileHandlerTest, IfMatchAndIfUnmodifiedSinceAreEvaluatedFirst) {
+  setMtime(root_ / "style.css", 784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+  EmbeddedChannel ch = channel(config());
+  const std::string etag = header(get(ch, "/style.css"), HttpHeaderNames::kEtag);
+  auto status = [&](Fields fields, const HttpMethod& method = HttpMethod::kGet) {
+    return get(ch, "/style.css", fields, method).status().code();
+  };
+  // RFC 9110 13.1.1: If-Match compares strongly, and these tags are weak: only "*" matches.
+  EXPECT_EQ(status({{"If-Match", "*"}}), 200);
+  EXPECT_EQ(status({{"If-Match", "\"other\""}}), 412);
+  EXPECT_EQ(status({{"If-Match", etag}}), 412);
+  EXPECT_EQ(status({{"If-Match", etag}}, HttpMethod::kHead), 412);
+  // RFC 9110 13.1.4: true when the file is not newer than the date.
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}), 200);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), 412);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "not a date"}}), 200);
+  // ...and ignored next to If-Match.
+  EXPECT_EQ(status({{"If-Match", "*"}, {"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}),
+            200);
+  // RFC 9110 13.2.2: If-Match and If-Unmodified-Since before If-None-Match and
+  // If-Modified-Since; when they hold, the later ones still answer 304.
+  EXPECT_EQ(status({{"If-Match", "\"other\""}, {"If-None-Match", etag}}), 412);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"},
+                    {"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
+            412);
+  EXPECT_EQ(status({{"If-Match", "*"}, {"If-None-Match", etag}}), 304);
+  EXPECT_EQ(status({{"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"},
+                    {"If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}}),
+            304);
+}
+
 TEST_F(HttpStaticFileHandlerTest, RefusesEveryTraversalAlike) {
   EmbeddedChannel ch = channel(config());
   const std::string notFound = body(get(ch, "/does-not-exist"));
@@ -367,7 +398,9 @@ TEST_F(HttpStaticFileHandlerTest, PassesOnRequestsOutsidePrefix) {
   EXPECT_EQ(redirect.status().code(), 301);
   EXPECT_EQ(header(redirect, HttpHeaderNames::kLocation), "/static/");
 
-  for (std::string_view uri : {"/api/users", "/app.js", "/staticx", "*", "/../etc/passwd"}) {
+  // "/static" is outside the prefix too: only GET and HEAD are redirected into it.
+  for (std::string_view uri :
+       {"/api/users", "/app.js", "/staticx", "*", "/../etc/passwd", "/static"}) {
     ch.writeInbound(request(std::string(uri), {}, HttpMethod::kPost));
     std::optional<FullHttpRequest> passed = ch.readInbound<FullHttpRequest>();
     ASSERT_TRUE(passed.has_value()) << uri;
@@ -478,6 +511,32 @@ TEST_F(HttpStaticFileHandlerTest, CacheStaysWithinItsSize) {
   EXPECT_EQ(handler.cacheStats().bytes, 600U);
   EXPECT_EQ(body(get(ch, "/a.txt")), std::string(600, 'a'));
   EXPECT_EQ(handler.cacheStats().misses, 3U);
+}
+
+TEST_F(HttpStaticFileHandlerTest, CacheCountsEachKeptFileNotJustItsBytes) {
+  // A link back to its own directory gives every file endlessly many names, each of them a
+  // separate cache key; an empty file adds no content bytes. The cache must still stay
+  // within its size instead of keeping every name it was asked for.
+  write(root_ / "empty.txt", "");
+  fs::create_symlink(".", root_ / "a");
+  fs::create_symlink(".", root_ / "b");
+  HttpStaticFileConfig cfg = config();
+  cfg.maxCacheSize = 4096;
+  EmbeddedChannel ch = channel(cfg);
+  auto& handler = dynamic_cast<HttpStaticFileHandler&>(*ch.pipeline().last());
+  for (unsigned i = 0; i < 256; ++i) {
+    std::string path = "/";
+    for (unsigned bit = 0; bit < 8; ++bit) {
+      path += (i >> bit) & 1U ? "a/" : "b/";
+    }
+    FullHttpResponse r = get(ch, path + "empty.txt");
+    ASSERT_EQ(r.status().code(), 200) << path;
+    EXPECT_EQ(r.content().readableBytes(), 0U);
+  }
+  const HttpStaticFileHandler::CacheStats stats = handler.cacheStats();
+  EXPECT_EQ(stats.misses, 256U);
+  EXPECT_LT(stats.files, 20U);
+  EXPECT_EQ(stats.bytes, 0U);
 }
 
 // A channel whose responses leave encoded, as they would reach a socket: only bytes count

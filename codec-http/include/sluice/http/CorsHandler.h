@@ -33,10 +33,11 @@ namespace sluice::http {
 ///   Access-Control-Allow-Origin, -Allow-Credentials and -Expose-Headers if the request's
 ///   origin is allowed. With shortCircuit, a request from an origin that is not allowed is
 ///   answered 403 here instead; a request without Origin is never refused.
-/// - Access-Control-Allow-Origin is "*" only for `anyOrigin` without credentials; otherwise
-///   it echoes the request's origin, and then every response (to CORS requests and to
-///   others) says "Vary: Origin", so that a cache never hands one origin's answer to another
-///   (Fetch, "CORS protocol and HTTP caches").
+/// - Access-Control-Allow-Origin is "*" only for `anyOrigin` without credentials, and then
+///   every response carries it, whether the request had Origin or not; otherwise it echoes
+///   the request's origin, and then every response (to CORS requests and to others) says
+///   "Vary: Origin", so that a cache never hands one origin's answer to another (Fetch, "CORS
+///   protocol and HTTP caches").
 /// - Pipelined requests are remembered in order: each response is decorated for the
 ///   request it answers, and an answer written here (preflight, 403) waits until the
 ///   responses to the requests before it have been written, so responses keep the order of

@@ -34,7 +34,8 @@ struct HttpStaticFileConfig {
   /// bytes. Larger files are streamed from disk through ChunkedWriteHandler.
   std::size_t maxCachedFileSize = 64 * 1024;
   /// The bytes kept in memory for all files together; the least recently served files are
-  /// dropped to make room.
+  /// dropped to make room. Each kept file counts its content plus its request path and a
+  /// few hundred bytes of bookkeeping, so the limit also bounds how many files are kept.
   std::size_t maxCacheSize = 8 * 1024 * 1024;
   /// How long a kept file is served without checking (stat) whether it changed on disk; zero
   /// checks on every request. Measured on the channel's event-loop clock.
@@ -69,6 +70,8 @@ struct HttpStaticFileConfig {
 /// - 304 when If-None-Match matches the ETag (weak comparison, "*" and lists; RFC 9110
 ///   13.1.2), or, without If-None-Match, when the file is not newer than If-Modified-Since
 ///   (RFC 9110 13.1.3);
+/// - 412 when If-Match (strong comparison, so only "*" matches these weak tags) or, without
+///   it, If-Unmodified-Since fails; these are evaluated first (RFC 9110 13.2.2);
 /// - 301 to "/dir/" for "/dir" when it names a directory, so relative links in its index
 ///   resolve; a directory is served through `indexFile`;
 /// - 405 with "Allow: GET, HEAD" for other methods (RFC 9110 15.5.6);
