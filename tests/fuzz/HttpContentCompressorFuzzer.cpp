@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -314,8 +315,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body =
       newline < rest.size() ? rest.substr(newline + 1) : std::string_view();
   fuzzNegotiation(field);
-  // Header values may not hold CR, LF or NUL; the field goes into a request only when valid.
-  if (field.find_first_of(std::string_view("\r\0", 2)) == std::string_view::npos) {
+  // Only a field value that HttpHeaders accepts can be in a request.
+  bool valid = true;
+  try {
+    http::HttpHeaders().add(http::HttpHeaderNames::kAcceptEncoding, field);
+  } catch (const std::invalid_argument&) {
+    valid = false;
+  }
+  if (valid) {
     if ((control & 0x80) != 0) {
       fuzzNoBody(control, field, body);
     } else {
