@@ -45,6 +45,16 @@ void HttpContentDecoder::channelRead(ChannelHandlerContext& ctx, Message msg) {
     ctx.fireChannelRead(std::move(msg));
     return;
   }
+  if (content->decoderResult().isFailure()) {
+    // The HTTP framing failed (a connection closed in the body, a bad chunk): the coded
+    // stream was cut short by that, and the failure already on the message is the one to
+    // report. Its bytes, still coded, go; the rest of the body, if any, too.
+    decoder_.reset();
+    discarding_ = !last;
+    content->content() = ByteBuf();
+    ctx.fireChannelRead(std::move(msg));
+    return;
+  }
   ByteBuf out;
   Error error;
   try {
@@ -77,6 +87,12 @@ void HttpContentDecoder::startMessage(ChannelHandlerContext& ctx, Message msg) {
       ctx.fireChannelRead(std::move(msg));
       return;
     }
+  }
+  if (message.decoderResult().isFailure() && msg.is<LastHttpContent>()) {
+    // A whole message that already failed (an aggregator's, cut short): left as it came,
+    // its headers still describing its coded bytes, and its own failure the one reported.
+    ctx.fireChannelRead(std::move(msg));
+    return;
   }
   HttpHeaders& headers = message.headers();
   std::vector<std::string> codings = codingsOf(headers);

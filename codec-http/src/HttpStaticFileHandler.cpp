@@ -527,12 +527,14 @@ void setConnection(HttpResponse& response, const HttpRequest& request, bool keep
   }
 }
 
-/// Writes and flushes the last part of a response; closes afterwards unless `keepAlive`.
+/// Writes and flushes the last part of a response; closes afterwards unless `keepAlive`,
+/// and whenever the write fails: a body cut short (a file that shrank while it was read)
+/// leaves the peer waiting for bytes that will not come, and the next response would be
+/// read as the rest of this one.
 void finish(ChannelHandlerContext& ctx, Message msg, bool keepAlive) {
   ChannelFuture future = ctx.writeAndFlush(std::move(msg));
-  if (!keepAlive) {
-    future.addListener(ChannelFutureListener::kClose);
-  }
+  future.addListener(keepAlive ? ChannelFutureListener::kCloseOnFailure
+                               : ChannelFutureListener::kClose);
 }
 
 void setDate(HttpResponse& response) {

@@ -5,6 +5,7 @@
 #include <sluice/codec/CodecError.h>
 #include <sluice/http/HttpClientCodec.h>
 #include <sluice/http/HttpContentDecompressor.h>
+#include <sluice/http/HttpError.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpUtil.h>
 #include <zlib.h>
@@ -288,6 +289,37 @@ TEST_F(HttpContentDecompressorTest, ABodyThatEndsBeforeItsStreamFails) {
   EXPECT_TRUE(ch.readInbound<FullHttpResponse>()->decoderResult().isFailure());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].message(), "corrupted compressed data (the body ended before the stream)");
+}
+
+// A body the HTTP framing cut short fails with the framing's error: the coding's stream
+// ended early because the body did, so "corrupted compressed data" would name the wrong
+// cause, and the HTTP decoders report bad input in the result, not as an exception.
+TEST_F(HttpContentDecompressorTest, ABodyCutShortByTheFramingKeepsTheFramingError) {
+  const std::string gz = compress(text(4000), 31);
+  for (bool aggregated : {false, true}) {
+    std::vector<Error> errors;
+    EmbeddedChannel ch(std::make_unique<HttpClientCodec>());
+    if (aggregated) {
+      ch.pipeline().addLast(std::make_unique<HttpObjectAggregator>(1 << 20));
+    }
+    ch.pipeline().addLast(std::make_unique<HttpContentDecompressor>());
+    ch.pipeline().addLast(std::make_unique<ErrorRecorder>(errors));
+    const std::string head = fmt::format(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", gz.size());
+    ch.writeInbound(Unpooled::copiedBuffer(head + gz.substr(0, gz.size() / 2)));
+    ch.finish();  // the connection closes in the body
+    bool sawFailure = false;
+    while (Message m = ch.readInbound()) {
+      const HttpObject& o = m.get<HttpObject>();
+      if (o.decoderResult().isFailure()) {
+        sawFailure = true;
+        EXPECT_EQ(o.decoderResult().cause().code(), make_error_code(HttpErrc::PrematureClose))
+            << o.decoderResult().cause().message() << " aggregated " << aggregated;
+      }
+    }
+    EXPECT_TRUE(sawFailure) << aggregated;
+    EXPECT_TRUE(errors.empty()) << errors.front().message() << " aggregated " << aggregated;
+  }
 }
 
 TEST_F(HttpContentDecompressorTest, RefusesAZeroLimit) {

@@ -639,6 +639,29 @@ TEST_F(HttpStaticFileHandlerTest, LargeFileClosesAfterItsLastChunkWhenAsked) {
   EXPECT_FALSE(ch.isOpen());
 }
 
+// A file that shrinks while it is sent cannot fill the Content-Length the response
+// announced: the connection must close, or a keep-alive client waits for the missing bytes
+// forever and would read the next response as the rest of this body.
+TEST_F(HttpStaticFileHandlerTest, FileThatShrinksWhileSentClosesTheConnection) {
+  const std::size_t size = 1024 * 1024;
+  write(root_ / "big.bin", std::string(size, 'q'));
+  HttpStaticFileConfig cfg = config();
+  EmbeddedChannel ch = encodingChannel(cfg);
+  ch.setOutboundHeld(true);
+  ch.writeInbound(request("/big.bin"));  // HTTP/1.1: keep-alive
+  ASSERT_GT(ch.pendingOutboundBytes(), 0U);
+  fs::resize_file(root_ / "big.bin", 1000);
+  for (int i = 0; i < 1000 && ch.isOpen(); ++i) {
+    const std::size_t moved = ch.drainOutbound();
+    ch.runPendingTasks();
+    ch.releaseOutbound();
+    if (moved == 0 && ch.pendingOutboundBytes() == 0) {
+      break;
+    }
+  }
+  EXPECT_FALSE(ch.isOpen());
+}
+
 TEST_F(HttpStaticFileHandlerTest, KeepsOrClosesConnectionAsRequestSays) {
   {
     EmbeddedChannel ch = channel(config());

@@ -33,7 +33,10 @@ namespace sluice::http {
 /// FullHttpMessage with an empty body, or a LastHttpContent standing in for the rest of a
 /// streamed body), each with a failed DecoderResult, then fires exceptionCaught with the
 /// same Error; the rest of that body is dropped. The connection is not closed: the HTTP
-/// framing is intact, and the next message decodes as usual.
+/// framing is intact, and the next message decodes as usual. A body whose HTTP framing
+/// failed (the HttpContent or whole message arrives with a failed DecoderResult, e.g. the
+/// connection closed in the body) keeps that failure: its coded bytes are dropped (a whole
+/// message is left as it came) and no exceptionCaught is fired.
 ///
 /// Thread: the loop. Not sharable: one per channel.
 class HttpContentDecoder : public ChannelInboundHandler {

@@ -37,11 +37,18 @@ void EmbeddedChannel::doWrite(ChannelOutboundBuffer& buffer) {
 std::size_t EmbeddedChannel::drainOutbound() {
   ChannelOutboundBuffer& buffer = outboundBuffer();
   const std::size_t count = buffer.flushedCount();
-  for (std::size_t i = 0; i < count; ++i) {
-    outbound_.push_back(std::move(*buffer.current()));
+  std::size_t moved = 0;
+  // A promise completed by remove() may close the channel, which fails and removes the
+  // rest: stop when nothing is left.
+  for (; moved < count; ++moved) {
+    Message* msg = buffer.current();
+    if (msg == nullptr) {
+      break;
+    }
+    outbound_.push_back(std::move(*msg));
     buffer.remove();
   }
-  return count;
+  return moved;
 }
 
 void EmbeddedChannel::onUnhandledInboundMessage(Message msg) noexcept {
