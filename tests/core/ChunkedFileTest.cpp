@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -153,6 +154,9 @@ TEST_F(ChunkedFileTest, BadArgumentsThrowAndCloseTheDescriptor) {
   EXPECT_THROW(ChunkedFile(openFile(), -1, 10), std::invalid_argument);
   EXPECT_THROW(ChunkedFile(openFile(), 0, -1), std::invalid_argument);
   EXPECT_THROW(ChunkedFile(openFile(), 0, 10, 0), std::invalid_argument);
+  // A region whose end is not representable.
+  EXPECT_THROW(ChunkedFile(openFile(), 10, std::numeric_limits<std::int64_t>::max()),
+               std::invalid_argument);
   EXPECT_EQ(openDescriptors(), before);
 }
 

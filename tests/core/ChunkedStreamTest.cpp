@@ -61,6 +61,14 @@ TEST_F(ChunkedStreamTest, CopiesShareOneStream) {
   EXPECT_EQ(text(r), "shared");
 }
 
+TEST_F(ChunkedStreamTest, AMovedFromHandleStillWritesToTheStream) {
+  ChunkedStream producer;
+  Message msg(std::move(producer));  // NOLINT(bugprone-use-after-move): a move copies the handle
+  EXPECT_TRUE(producer.write(Unpooled::copiedBuffer("after the move")));
+  ChunkResult r = msg.get<ChunkedInput>().readChunk(alloc_);
+  EXPECT_EQ(text(r), "after the move");
+}
+
 TEST_F(ChunkedStreamTest, ResumeCallbackRunsOnlyAfterTheReaderFoundNothing) {
   ChunkedStream stream;
   int resumes = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -23,12 +24,18 @@ Error errnoError(int err, std::string what) {
 ChunkedFile::ChunkedFile(int fd, std::int64_t offset, std::int64_t length, std::size_t chunkSize)
     : fd_(fd),
       startOffset_(offset),
-      endOffset_(offset + length),
+      // Computed only when it cannot overflow; the check below throws otherwise.
+      endOffset_(offset >= 0 && length >= 0 &&
+                         length <= std::numeric_limits<std::int64_t>::max() - offset
+                     ? offset + length
+                     : offset),
       offset_(offset),
       chunkSize_(chunkSize) {
-  if (offset < 0 || length < 0 || chunkSize == 0) {
+  if (offset < 0 || length < 0 || length > std::numeric_limits<std::int64_t>::max() - offset ||
+      chunkSize == 0) {
     close();
-    throw std::invalid_argument("ChunkedFile: offset and length must be >= 0, chunkSize > 0");
+    throw std::invalid_argument(
+        "ChunkedFile: offset and length must be >= 0 with a representable end, chunkSize > 0");
   }
 }
 

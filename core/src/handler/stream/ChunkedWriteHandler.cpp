@@ -166,14 +166,12 @@ void ChunkedWriteHandler::doFlushOnce() {
     discard(Error(CoreErrc::ClosedChannel));
     return;
   }
-  bool requiresFlush = true;
   while (channel.isWritable() && !queue_.empty()) {
     PendingWrite& front = queue_.front();
     if (front.transfer == nullptr) {
       PendingWrite w = std::move(front);
       queue_.pop_front();
       ctx.write(std::move(w.msg), std::move(w.promise));
-      requiresFlush = true;
     } else {
       std::shared_ptr<detail::ChunkedTransfer> t = front.transfer;
       if (t->done) {
@@ -208,19 +206,17 @@ void ChunkedWriteHandler::doFlushOnce() {
           t->succeed();
         }
       });
-      // Flushed one by one, so that each chunk counts against the water marks (and can
-      // leave) before the next is read.
-      ctx.writeAndFlush(std::move(msg), std::move(promise));
-      requiresFlush = false;
+      // A write counts against the water marks as soon as it is queued, so the loop stops
+      // at the high mark without a flush per chunk; one flush after the loop sends them all
+      // (and lets a compressor in front sync-flush once per pass, not once per chunk).
+      ctx.write(std::move(msg), std::move(promise));
     }
     if (!channel.isActive()) {
       discard(Error(CoreErrc::ClosedChannel));
       return;
     }
   }
-  if (requiresFlush) {
-    ctx.flush();
-  }
+  ctx.flush();
 }
 
 void ChunkedWriteHandler::discard(const Error& cause) {

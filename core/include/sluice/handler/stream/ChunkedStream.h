@@ -48,6 +48,16 @@ class ChunkedStream : public ChunkedInput {
  public:
   /// An empty, open stream.
   ChunkedStream();
+  ChunkedStream(const ChunkedStream&) = default;
+  ChunkedStream& operator=(const ChunkedStream&) = default;
+  /// A move copies the handle: a handle is never empty, so the producer's copy keeps
+  /// writing to the stream after another copy was moved into a Message.
+  ChunkedStream(ChunkedStream&& other) noexcept : ChunkedInput(other), state_(other.state_) {}
+  ChunkedStream& operator=(ChunkedStream&& other) noexcept {
+    state_ = other.state_;
+    return *this;
+  }
+  ~ChunkedStream() override = default;
 
   /// Queues `buf` as the next chunk and resumes the transfer if it was waiting. Empty
   /// buffers are dropped. False (with `buf` released) once end() or fail() was called or
