@@ -164,7 +164,8 @@ class Connection:
 
     def __init__(self, host: str, port: int, path: str, deadline: float):
         self.started = time.monotonic()
-        self.sock = socket.create_connection((host, port), timeout=max(0.1, deadline - time.monotonic()))
+        self.sock = socket.create_connection((host, port),
+                                             timeout=max(0.1, deadline - time.monotonic()))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rbuf = bytearray()
         self.received: list[tuple] = []       # message, ping, pong and timeout events
@@ -192,7 +193,8 @@ class Connection:
 
     def _handshake(self, host: str, port: int, path: str, deadline: float) -> None:
         key = base64.b64encode(os.urandom(16)).decode()
-        request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+        authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        request = (f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
                    f"Sec-WebSocket-Version: 13\r\n\r\n")
         self.sock.sendall(request.encode())
@@ -379,20 +381,23 @@ class Connection:
             fin, rsv, opcode = bool(b0 & 0x80), (b0 >> 4) & 7, b0 & 0xF
             masked, length = bool(b1 & 0x80), b1 & 0x7F
             pos = 2
+            minimal = True
             if length == 126:
                 if len(buf) < 4:
                     return
                 length = struct.unpack_from("!H", buf, 2)[0]
                 pos = 4
-                if length < 126:
-                    self._violation("length not in minimal form (RFC 6455 5.2)")
+                minimal = length >= 126
             elif length == 127:
                 if len(buf) < 10:
                     return
                 length = struct.unpack_from("!Q", buf, 2)[0]
                 pos = 10
-                if length < (1 << 16) or length >> 63:
-                    self._violation("64-bit length not in minimal form (RFC 6455 5.2)")
+                minimal = (1 << 16) <= length < (1 << 63)
+                if not minimal and length >= (1 << 63):
+                    self._violation("64-bit length with the top bit set (RFC 6455 5.2)")
+                    self.rbuf.clear()
+                    return
             key = b""
             if masked:
                 if len(buf) < pos + 4:
@@ -403,6 +408,8 @@ class Connection:
                 return
             payload = bytes(buf[pos:pos + length])
             del buf[:pos + length]
+            if not minimal:
+                self._violation("payload length not in its minimal form (RFC 6455 5.2)")
             if masked:
                 self._violation("server frame is masked (RFC 6455 5.1)")
                 payload = mask_payload(payload, key)
@@ -614,13 +621,15 @@ for sub, (opcode, fill, binary) in ((1, (TEXT, b"*", False)), (2, (BINARY, b"\xf
     for i, n in enumerate((0, 125, 126, 127, 128, 65535, 65536), start=1):
         add(f"1.{sub}.{i}", f"Send a {kind} message of {n} bytes in one frame.",
             sends(frame(opcode, fill * n)), echo_ok(msg(fill * n, binary)), CLIENT_CLOSES)
-    add(f"1.{sub}.8", f"Send a {kind} message of 65536 bytes in one frame, written in chops of 997 octets.",
+    add(f"1.{sub}.8",
+        f"Send a {kind} message of 65536 bytes in one frame, written in chops of 997 octets.",
         sends(frame(opcode, fill * 65536), chop=997), echo_ok(msg(fill * 65536, binary)),
         CLIENT_CLOSES)
 
 # -- 2: pings and pongs ------------------------------------------------------------------------
 
-add("2.1", "Send a ping without payload.", sends(frame(PING)), echo_ok(("pong", b"")), CLIENT_CLOSES)
+add("2.1", "Send a ping without payload.", sends(frame(PING)), echo_ok(("pong", b"")),
+    CLIENT_CLOSES)
 add("2.2", "Send a ping with the text payload 'Hello, world!'.",
     sends(frame(PING, b"Hello, world!")), echo_ok(("pong", b"Hello, world!")), CLIENT_CLOSES)
 _bin8 = b"\x00\xff\xfe\xfd\xfc\xfb\x00\xff"
@@ -818,8 +827,9 @@ def _fail_fast(parts: list, in_frames: bool):
 
 
 _ff_expected = {OK: [("timeout", "A")], NON_STRICT: [("timeout", "A"), ("timeout", "B")]}
-add("6.4.1", "Send invalid UTF-8 text in 3 frames: 'κόσμε' (valid), wait, 0xf4908080 (U+110000, "
-    "invalid), wait, 'edited'.", _fail_fast([_kosme, b"\xf4\x90\x80\x80", b"edited"], True),
+add("6.4.1", "Send invalid UTF-8 text in 3 frames: 'κόσμε' (valid), wait, 0xf4908080 "
+    "(U+110000, invalid), wait, 'edited'.",
+    _fail_fast([_kosme, b"\xf4\x90\x80\x80", b"edited"], True),
     _ff_expected, INVALID_PAYLOAD)
 add("6.4.2", "As 6.4.1 but the second frame is just the octet that makes the text invalid "
     "(0x90 after 'κόσμε' 0xf4).", _fail_fast([_ff[:12], _ff[12:13], _ff[13:]], True),
@@ -927,7 +937,8 @@ for gi, (title, seqs) in enumerate(utf8_test_sequences(), start=5):
 _four = b"hello\xf0\xa4\xad\xa2world"  # U+24B62, 4 bytes
 SECTION_TITLES["6.24"] = "Valid UTF-8 split into 2 frames at every offset (not in Autobahn)"
 for k in range(1, len(_four)):
-    add(f"6.24.{k}", f"Send 0x{_four.hex()} (U+24B62 inside ASCII) as 2 frames split after byte {k}.",
+    add(f"6.24.{k}",
+        f"Send 0x{_four.hex()} (U+24B62 inside ASCII) as 2 frames split after byte {k}.",
         sends(frame(TEXT, _four[:k], fin=False), frame(CONT, _four[k:])), echo_ok(msg(_four)),
         CLIENT_CLOSES)
 SECTION_TITLES["6.25"] = "Invalid UTF-8 split into 2 frames at every offset (not in Autobahn)"
@@ -963,7 +974,8 @@ add("7.1.5", "Send the first fragment of a text message, a Close (1000), then th
 _big = (b"BAsd7&jh23" * (256 * KIB // 10 + 1))[:256 * KIB]
 add("7.1.6", "Send a 256 KiB text message, a small text message, a Close (1000) and a ping back to "
     "back. Whether the messages are echoed before the Close is the server's choice.",
-    lambda t: t.close(close_payload(1000), frame(PING), before=(frame(TEXT, _big), frame(TEXT, _hw))),
+    lambda t: t.close(close_payload(1000), frame(PING),
+                      before=(frame(TEXT, _big), frame(TEXT, _hw))),
     {OK: [msg(_big), msg(_hw)], NON_STRICT: []}, CLEAN_1000, informational=True, timeout=3.0)
 
 add("7.3.1", "Send a Close with an empty payload.", _close_step(b""), {OK: []}, CLEAN_1000)
