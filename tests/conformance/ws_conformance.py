@@ -15,7 +15,10 @@ into two frames at every byte offset.
 It uses only the standard library (raw sockets), so it can send what a well-behaved client
 never would: reserved bits and opcodes, fragmented control frames, invalid UTF-8, bad close
 payloads, frames chopped into single octets. Every case runs on a fresh connection; every wait
-has a deadline.
+has a deadline. Where the server must fail the connection, the case's frames are followed by a
+ping: a server that failed never answers it, and one that answers is reported at once instead
+of after the deadline. Where a case is stricter than RFC 6455 (7.1.1: the echo of a message
+sent just before a Close), the RFC-allowed alternative is NON-STRICT rather than FAILED.
 
 Results, as Autobahn classifies them:
   OK             the server did what the RFC asks and what the case expects.
