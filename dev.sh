@@ -24,6 +24,7 @@ PACKAGES=(
   clang-tidy
   python3             # the docs.snippets test: code in the docs is code that compiles
   curl                # integration tests: a real HTTP client against the examples
+  python3-websockets  # integration tests: a real WebSocket client against websocket-echo
   wrk                 # benchmarks/load/run-http-hello.sh
 )
 
