@@ -1,4 +1,5 @@
 #include <sluice/codec/compression/Deflater.h>
+#include <sluice/codec/compression/DeflaterPool.h>
 #include <sluice/http/HttpContentCompressor.h>
 
 #include <algorithm>
@@ -38,7 +39,12 @@ std::optional<int> parseQValue(std::string_view s) {
 
 class ZlibContentEncoder final : public HttpContentEncoder::Encoder {
  public:
-  explicit ZlibContentEncoder(DeflaterConfig config) : deflater_(config) {}
+  // A stream per response, reset from this thread's pool rather than built afresh.
+  explicit ZlibContentEncoder(const DeflaterConfig& config)
+      : deflater_(DeflaterPool::acquire(config)) {}
+  ~ZlibContentEncoder() override { DeflaterPool::release(std::move(deflater_)); }
+  ZlibContentEncoder(const ZlibContentEncoder&) = delete;
+  ZlibContentEncoder& operator=(const ZlibContentEncoder&) = delete;
 
   ByteBuf encode(ByteBufAllocator& alloc, const ByteBuf& in,
                  HttpContentEncoder::Flush flush) override {
