@@ -17,6 +17,7 @@ PACKAGES=(
   libfmt-dev          # logging and formatting
   libuv1-dev          # the transport: event loops and TCP
   zlib1g-dev          # gzip and deflate: HTTP content compression, permessage-deflate
+  libssl-dev          # OpenSSL 3: SHA-1 of the WebSocket handshake, later TLS
   libgtest-dev        # unit tests
   libgmock-dev        # unit tests
   libbenchmark-dev    # micro-benchmarks
@@ -24,6 +25,7 @@ PACKAGES=(
   clang-tidy
   python3             # the docs.snippets test: code in the docs is code that compiles
   curl                # integration tests: a real HTTP client against the examples
+  python3-websockets  # integration tests: a real WebSocket client against websocket-echo
   wrk                 # benchmarks/load/run-http-hello.sh
 )
 
