@@ -110,11 +110,10 @@ ChannelFuture WebSocketServerHandshaker::handshake(Channel& channel, const FullH
     return promise;
   }
   // The pipeline changes and the 101 must happen together, on the loop.
-  channel.eventLoop().execute([this, &channel, keep = channel.taskKeepAlive(),
-                               request = std::make_shared<FullHttpRequest>(request.copy()),
-                               headers = responseHeaders, promise]() {
-    handshakeOnLoop(channel, *request, headers, promise);
-  });
+  channel.eventLoop().execute(
+      [this, &channel, keep = channel.taskKeepAlive(),
+       request = std::make_shared<FullHttpRequest>(request.copy()), headers = responseHeaders,
+       promise]() { handshakeOnLoop(channel, *request, headers, promise); });
   return promise;
 }
 
@@ -219,8 +218,7 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
 }
 
 std::vector<WebSocketServerHandshaker::AcceptedExtension>
-WebSocketServerHandshaker::negotiateExtensions(Channel& channel,
-                                               const http::HttpRequest& request) {
+WebSocketServerHandshaker::negotiateExtensions(Channel& channel, const http::HttpRequest& request) {
   std::vector<std::shared_ptr<const WebSocketServerExtensionHandshaker>> handshakers =
       extensionHandshakers_;
   ChannelPipeline& p = channel.pipeline();
@@ -277,7 +275,8 @@ FullHttpResponse WebSocketServerHandshaker::newRefusalResponse(const Error& erro
                             Unpooled::copiedBuffer(error.message() + "\n"));
   HttpHeaders& h = response.headers();
   h.set(HttpHeaderNames::kContentType, "text/plain; charset=utf-8");
-  h.set(HttpHeaderNames::kContentLength, static_cast<std::int64_t>(response.content().readableBytes()));
+  h.set(HttpHeaderNames::kContentLength,
+        static_cast<std::int64_t>(response.content().readableBytes()));
   if (handshakeError && errc == WebSocketHandshakeErrc::MethodNotAllowed) {
     // RFC 9110 15.5.6: a 405 lists the methods the resource supports.
     h.set(HttpHeaderNames::kAllow, "GET");

@@ -15,8 +15,7 @@ WebSocketServerHandshakerFactory::WebSocketServerHandshakerFactory(
 
 std::unique_ptr<WebSocketServerHandshaker> WebSocketServerHandshakerFactory::newHandshaker(
     const http::HttpRequest& request) const {
-  std::string_view version =
-      request.headers().get(http::HttpHeaderNames::kSecWebSocketVersion, {});
+  std::string_view version = request.headers().get(http::HttpHeaderNames::kSecWebSocketVersion, {});
   while (!version.empty() && (version.front() == ' ' || version.front() == '\t')) {
     version.remove_prefix(1);
   }

@@ -27,8 +27,8 @@ WebSocketServerProtocolHandler::~WebSocketServerProtocolHandler() = default;
 
 void WebSocketServerProtocolHandler::handlerAdded(ChannelHandlerContext& ctx) {
   // The handshake half goes right before this handler and leaves once it is done.
-  ctx.pipeline().addBefore(ctx.name(), {},
-                           std::make_unique<detail::WebSocketServerProtocolHandshakeHandler>(*this));
+  ctx.pipeline().addBefore(
+      ctx.name(), {}, std::make_unique<detail::WebSocketServerProtocolHandshakeHandler>(*this));
 }
 
 void WebSocketServerProtocolHandler::handlerRemoved(ChannelHandlerContext& ctx) {
@@ -96,12 +96,12 @@ void WebSocketServerProtocolHandler::onCloseFrame(ChannelHandlerContext& ctx,
   CloseWebSocketFrame answer = code >= 0 && WebSocketCloseStatus::isValidStatusCode(code)
                                    ? CloseWebSocketFrame(code, {})
                                    : CloseWebSocketFrame();
-  ctx.writeAndFlush(std::move(answer)).addListener([this, alive = std::weak_ptr<int>(alive_),
-                                                    c = &ctx](const ChannelFuture&) {
-    if (!alive.expired()) {
-      closeNow(*c);
-    }
-  });
+  ctx.writeAndFlush(std::move(answer))
+      .addListener([this, alive = std::weak_ptr<int>(alive_), c = &ctx](const ChannelFuture&) {
+        if (!alive.expired()) {
+          closeNow(*c);
+        }
+      });
 }
 
 void WebSocketServerProtocolHandler::closeNow(ChannelHandlerContext& ctx) {
@@ -192,8 +192,7 @@ void WebSocketServerProtocolHandler::close(ChannelHandlerContext& ctx, ChannelPr
   pendingClose_ = std::move(promise);
 }
 
-void WebSocketServerProtocolHandler::userEventTriggered(ChannelHandlerContext& ctx,
-                                                        Message event) {
+void WebSocketServerProtocolHandler::userEventTriggered(ChannelHandlerContext& ctx, Message event) {
   if (event.is<HandshakeComplete>()) {
     schedulePing(ctx);
   }

@@ -101,8 +101,8 @@ void WebSocketServerProtocolHandshakeHandler::channelRead(ChannelHandlerContext&
     refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(error));
     return;
   }
-  const std::string url = "ws://" + std::string(request.headers().get(HttpHeaderNames::kHost, {})) +
-                          request.uri();
+  const std::string url =
+      "ws://" + std::string(request.headers().get(HttpHeaderNames::kHost, {})) + request.uri();
   handshaker_ = std::make_unique<WebSocketServerHandshaker13>(url, config_.subprotocols,
                                                               config_.decoderConfig);
   for (const auto& h : config_.extensionHandshakers) {
@@ -166,20 +166,20 @@ void WebSocketServerProtocolHandshakeHandler::authorize(ChannelHandlerContext& c
   // not be parsed as HTTP meanwhile.
   holdHttpDecoding(ctx);
   EventLoop* loop = &ctx.channel().eventLoop();
-  decision.addListener([this, loop, alive = std::weak_ptr<int>(alive_),
-                        keep = ctx.channel().taskKeepAlive()](
-                           const Future<WebSocketAuthorization>& f) mutable {
-    auto run = [this, alive, f]() {
-      if (!alive.expired()) {
-        onAuthorized(f);
-      }
-    };
-    if (loop->inEventLoop()) {
-      run();
-    } else {
-      loop->execute([run = std::move(run), keep = std::move(keep)]() mutable { run(); });
-    }
-  });
+  decision.addListener(
+      [this, loop, alive = std::weak_ptr<int>(alive_),
+       keep = ctx.channel().taskKeepAlive()](const Future<WebSocketAuthorization>& f) mutable {
+        auto run = [this, alive, f]() {
+          if (!alive.expired()) {
+            onAuthorized(f);
+          }
+        };
+        if (loop->inEventLoop()) {
+          run();
+        } else {
+          loop->execute([run = std::move(run), keep = std::move(keep)]() mutable { run(); });
+        }
+      });
 }
 
 void WebSocketServerProtocolHandshakeHandler::holdHttpDecoding(ChannelHandlerContext& ctx) {
@@ -223,7 +223,8 @@ void WebSocketServerProtocolHandshakeHandler::onAuthorized(
     completeHandshake(ctx, a.headers());
     return;
   }
-  FullHttpResponse response(http::HttpVersion::kHttp11, a.status(), Unpooled::copiedBuffer(a.body()));
+  FullHttpResponse response(http::HttpVersion::kHttp11, a.status(),
+                            Unpooled::copiedBuffer(a.body()));
   response.headers().add(a.headers());
   response.headers().set(HttpHeaderNames::kContentLength,
                          static_cast<std::int64_t>(response.content().readableBytes()));

@@ -62,7 +62,7 @@ TEST_F(WebSocketServerHandshakerTest, AcceptKeyOfTheRfcExample) {
 TEST_F(WebSocketServerHandshakerTest, KeyMustBeBase64OfSixteenBytes) {
   EXPECT_TRUE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZSBub25jZQ=="));
   EXPECT_TRUE(WebSocketServerHandshaker13::isValidKey("AAAAAAAAAAAAAAAAAAAAAA=="));
-  EXPECT_FALSE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZQ=="));        // 10 bytes
+  EXPECT_FALSE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZQ=="));          // 10 bytes
   EXPECT_FALSE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZSBub25jZR=="));  // stray bits
   EXPECT_FALSE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZSBub25j*Q=="));
   EXPECT_FALSE(WebSocketServerHandshaker13::isValidKey("dGhlIHNhbXBsZSBub25jZQ"));
@@ -95,10 +95,9 @@ TEST_F(WebSocketServerHandshakerTest, ValidatesEachRuleOfTheOpeningHandshake) {
               r.headers().set(HttpHeaderNames::kConnection, "keep-alive");
             })),
             WebSocketHandshakeErrc::MissingConnectionUpgrade);
-  EXPECT_EQ(errc(with([](FullHttpRequest& r) {
-              r.headers().remove(HttpHeaderNames::kSecWebSocketKey);
-            })),
-            WebSocketHandshakeErrc::MissingKey);
+  EXPECT_EQ(
+      errc(with([](FullHttpRequest& r) { r.headers().remove(HttpHeaderNames::kSecWebSocketKey); })),
+      WebSocketHandshakeErrc::MissingKey);
   EXPECT_EQ(errc(with([](FullHttpRequest& r) {
               r.headers().add(HttpHeaderNames::kSecWebSocketKey, "dGhlIHNhbXBsZSBub25jZQ==");
             })),
@@ -226,8 +225,9 @@ TEST_F(WebSocketServerHandshakerTest, AcceptedExtensionIsAnsweredInstalledAndAll
           std::vector<std::shared_ptr<const WebSocketServerExtensionHandshaker>>{
               std::make_shared<FakeExtensionHandshaker>()}));
   // Two offers of the same bit: only the first is accepted.
-  writeBytes(*ch, upgradeRequest("/ws", "Sec-WebSocket-Extensions: x-other, x-fake; q\r\n"
-                                        "Sec-WebSocket-Extensions: x-fake\r\n"));
+  writeBytes(*ch, upgradeRequest("/ws",
+                                 "Sec-WebSocket-Extensions: x-other, x-fake; q\r\n"
+                                 "Sec-WebSocket-Extensions: x-fake\r\n"));
   const std::string out = drainOutbound(*ch);
   EXPECT_NE(out.find("sec-websocket-extensions: x-fake; p=1\r\n"), std::string::npos) << out;
   const auto names = ch->pipeline().names();

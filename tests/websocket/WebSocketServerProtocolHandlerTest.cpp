@@ -111,12 +111,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "Content-Length: 0\r\n\r\n",
                 "HTTP/1.1 405 Method Not Allowed\r\n", "allow: GET\r\n"},
         Refusal{"NotAnUpgrade", "GET /ws HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 400 ", ""},
-        Refusal{"NoUpgrade", without(upgradeRequest(), "Upgrade: websocket\r\n"),
-                "HTTP/1.1 400 ", ""},
+        Refusal{"NoUpgrade", without(upgradeRequest(), "Upgrade: websocket\r\n"), "HTTP/1.1 400 ",
+                ""},
         Refusal{"NoConnectionUpgrade",
                 without(upgradeRequest(), "Connection: keep-alive, Upgrade\r\n"), "HTTP/1.1 400 ",
                 ""},
-        Refusal{"NoKey", without(upgradeRequest(), "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),
+        Refusal{"NoKey",
+                without(upgradeRequest(), "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"),
                 "HTTP/1.1 400 ", "no single Sec-WebSocket-Key"},
         Refusal{"ShortKey", withKey("c2hvcnQ="), "HTTP/1.1 400 ", "not the base64"},
         Refusal{"NotBase64Key", withKey("dGhlIHNhbXBsZSBub25j!Q=="), "HTTP/1.1 400 ", ""},
@@ -141,8 +142,8 @@ TEST_F(WebSocketServerProtocolHandlerTest, Version8IsAnswered426) {
 
 TEST_F(WebSocketServerProtocolHandlerTest, SelectsASubprotocolOrNone) {
   Events events;
-  auto ch = serverChannel({.websocketPath = "/ws", .subprotocols = {"chat.v2", "chat.v1"}},
-                          &events);
+  auto ch =
+      serverChannel({.websocketPath = "/ws", .subprotocols = {"chat.v2", "chat.v1"}}, &events);
   writeBytes(*ch, upgradeRequest("/ws", "Sec-WebSocket-Protocol: chat.v1, chat.v2\r\n"));
   EXPECT_NE(drainOutbound(*ch).find("sec-websocket-protocol: chat.v1\r\n"), std::string::npos);
   EXPECT_EQ(events, (Events{"STATE", "COMPLETE /ws chat.v1"}));
@@ -297,12 +298,11 @@ TEST_F(WebSocketServerProtocolHandlerTest, ProtocolViolationIsAnsweredOnceWithou
 TEST_F(WebSocketServerProtocolHandlerTest, HandshakeTimeoutFiresTheEventAndCloses) {
   Events events;
   Promise<WebSocketAuthorization> never = Promise<WebSocketAuthorization>::make(nullptr);
-  auto ch = serverChannel({.websocketPath = "/ws",
-                           .handshakeTimeout = seconds(5),
-                           .authorizer = [&](Channel&, const http::FullHttpRequest&) {
-                             return never.future();
-                           }},
-                          &events);
+  auto ch = serverChannel(
+      {.websocketPath = "/ws",
+       .handshakeTimeout = seconds(5),
+       .authorizer = [&](Channel&, const http::FullHttpRequest&) { return never.future(); }},
+      &events);
   writeBytes(*ch, upgradeRequest());
   ch->advanceTimeBy(seconds(4));
   ch->runPendingTasks();
@@ -324,8 +324,7 @@ TEST_F(WebSocketServerProtocolHandlerTest, AuthorizerAcceptsLaterWhileOtherChann
   Events eventsB;
   std::vector<Promise<WebSocketAuthorization>> pending;
   WebSocketServerProtocolConfig config{
-      .websocketPath = "/ws",
-      .authorizer = [&](Channel&, const http::FullHttpRequest& req) {
+      .websocketPath = "/ws", .authorizer = [&](Channel&, const http::FullHttpRequest& req) {
         if (req.headers().get(http::HttpHeaderNames::kAuthorization, "") == "later") {
           pending.push_back(Promise<WebSocketAuthorization>::make(nullptr));
           return pending.back().future();
@@ -354,7 +353,7 @@ TEST_F(WebSocketServerProtocolHandlerTest, AuthorizerAcceptsLaterWhileOtherChann
   const std::string out = drainOutbound(*a);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 101 Switching Protocols\r\nset-cookie: session=1\r\n"))
       << out;
-  EXPECT_NE(out.find("TEXT") , 0U);
+  EXPECT_NE(out.find("TEXT"), 0U);
   EXPECT_EQ(eventsA, (Events{"STATE", "COMPLETE /ws -", "TEXT early", "TEXT second"}));
   EXPECT_TRUE(a->config().isAutoRead());
   EXPECT_EQ(a->pipeline().names(),
@@ -367,11 +366,10 @@ TEST_F(WebSocketServerProtocolHandlerTest, AuthorizerAcceptsLaterWhileOtherChann
 TEST_F(WebSocketServerProtocolHandlerTest, AuthorizerRefusesLaterWith401) {
   Events events;
   Promise<WebSocketAuthorization> decision = Promise<WebSocketAuthorization>::make(nullptr);
-  auto ch = serverChannel({.websocketPath = "/ws",
-                           .authorizer = [&](Channel&, const http::FullHttpRequest&) {
-                             return decision.future();
-                           }},
-                          &events);
+  auto ch = serverChannel(
+      {.websocketPath = "/ws",
+       .authorizer = [&](Channel&, const http::FullHttpRequest&) { return decision.future(); }},
+      &events);
   writeBytes(*ch, upgradeRequest() + wireFrame(0x81, "early"));
   http::HttpHeaders h;
   h.set(http::HttpHeaderNames::kWwwAuthenticate, "Bearer");
@@ -388,9 +386,8 @@ TEST_F(WebSocketServerProtocolHandlerTest, AuthorizerRefusesLaterWith401) {
 
 TEST_F(WebSocketServerProtocolHandlerTest, KeepAlivePingsAndClosesWithoutAPong) {
   Events events;
-  auto ch = upgraded(events, {.websocketPath = "/ws",
-                              .pingInterval = seconds(30),
-                              .pongTimeout = seconds(5)});
+  auto ch = upgraded(
+      events, {.websocketPath = "/ws", .pingInterval = seconds(30), .pongTimeout = seconds(5)});
   ch->advanceTimeBy(seconds(30));
   ch->runPendingTasks();
   EXPECT_EQ(drainOutbound(*ch), bytes({0x89, 0}));

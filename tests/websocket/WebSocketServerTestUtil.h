@@ -58,8 +58,8 @@ class EchoTextHandler : public SimpleChannelInboundHandler<TextWebSocketFrame> {
       if (const auto* req = msg.getIf<http::FullHttpRequest>()) {
         events_->push_back("HTTP " + req->uri());
       } else if (const auto* f = msg.getIf<WebSocketFrame>()) {
-        events_->push_back(fmt::format("FRAME {} {}", static_cast<int>(f->opcode()),
-                                       f->content().toStringView()));
+        events_->push_back(
+            fmt::format("FRAME {} {}", static_cast<int>(f->opcode()), f->content().toStringView()));
       } else {
         events_->push_back("OTHER");
       }
@@ -76,7 +76,7 @@ class EchoTextHandler : public SimpleChannelInboundHandler<TextWebSocketFrame> {
                                      done->selectedSubprotocol().value_or("-")));
     } else if (const auto* state = event.getIf<H::ServerHandshakeStateEvent>()) {
       events_->push_back(*state == H::ServerHandshakeStateEvent::HandshakeTimeout ? "TIMEOUT"
-                                                                                   : "STATE");
+                                                                                  : "STATE");
     }
   }
 

@@ -47,7 +47,8 @@ class WebSocketServerHandshaker13 : public WebSocketServerHandshaker {
   Error validate(const http::HttpRequest& request) const override;
   http::FullHttpResponse newHandshakeResponse(const http::HttpRequest& request,
                                               const http::HttpHeaders& responseHeaders) override;
-  std::unique_ptr<ChannelHandler> newWebsocketDecoder(const WebSocketDecoderConfig& config) override;
+  std::unique_ptr<ChannelHandler> newWebsocketDecoder(
+      const WebSocketDecoderConfig& config) override;
   std::unique_ptr<ChannelHandler> newWebSocketEncoder() override;
 };
 

@@ -125,7 +125,7 @@ class WebSocketServerProtocolHandler : public ChannelDuplexHandler {
   WebSocketServerProtocolConfig config_;
   std::unique_ptr<WebSocketServerHandshaker> handshaker_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // timers hold it weakly
-  ChannelPromise pendingClose_;                             // close() waiting for the peer
+  ChannelPromise pendingClose_;                            // close() waiting for the peer
   ScheduledFuture forceCloseTimer_;
   ScheduledFuture pingTimer_;
   ScheduledFuture pongTimer_;
