@@ -1,7 +1,10 @@
 #pragma once
 
+#include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
+#include <sluice/http/HttpHeaderNames.h>
+#include <sluice/http/HttpObject.h>
 #include <sluice/websocket/WebSocketFrame.h>
 
 #include <utility>
@@ -12,6 +15,20 @@
 /// pongs and the closing handshake are WebSocketServerProtocolHandler's business.
 class WebSocketEchoHandler
     : public sluice::SimpleChannelInboundHandler<sluice::websocket::WebSocketFrame> {
+ public:
+  // Requests for paths other than /ws pass the protocol handler untouched: answer 404.
+  void channelRead(sluice::ChannelHandlerContext& ctx, sluice::Message msg) override {
+    if (msg.is<sluice::http::FullHttpRequest>()) {
+      sluice::http::FullHttpResponse response(sluice::http::HttpVersion::kHttp11,
+                                              sluice::http::HttpResponseStatus::kNotFound);
+      response.headers().set(sluice::http::HttpHeaderNames::kContentLength, 0);
+      response.headers().set(sluice::http::HttpHeaderNames::kConnection, "close");
+      ctx.writeAndFlush(std::move(response)).addListener(sluice::ChannelFutureListener::kClose);
+      return;
+    }
+    SimpleChannelInboundHandler::channelRead(ctx, std::move(msg));
+  }
+
  protected:
   void channelRead0(sluice::ChannelHandlerContext& ctx,
                     sluice::websocket::WebSocketFrame& frame) override {
