@@ -1,0 +1,68 @@
+// A WebSocket echo server: every text and binary frame sent to ws://HOST:PORT/ws comes back.
+//
+//   websocket-echo [--host 127.0.0.1] [--port 8080] [--threads N]
+//                  [--max-frame-size BYTES] [--max-message-size BYTES]
+//
+// It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
+// interrupted. The limits default to the decoder's (64 KiB frames, 1 MiB messages); a bigger
+// frame or message is refused with close code 1009.
+
+#include <fmt/format.h>
+#include <sluice/transport/ServerBootstrap.h>
+#include <sluice/transport/UvEventLoopGroup.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "WebSocketEchoInitializer.h"
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::size_t threads = 1;
+  sluice::websocket::WebSocketDecoderConfig decoderConfig;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--host") == 0) {
+      host = argv[i + 1];
+    } else if (std::strcmp(argv[i], "--port") == 0) {
+      port = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--threads") == 0) {
+      threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+    } else if (std::strcmp(argv[i], "--max-frame-size") == 0) {
+      decoderConfig.maxFramePayloadLength = std::strtoull(argv[i + 1], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--max-message-size") == 0) {
+      decoderConfig.maxMessageLength = std::strtoull(argv[i + 1], nullptr, 10);
+    } else {
+      fmt::print(stderr, "websocket-echo: unknown option {}\n", argv[i]);
+      return 2;
+    }
+  }
+
+  // Signals are waited for on this thread; the loops' threads must not take them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sluice::UvEventLoopGroup group(threads);
+  sluice::ServerBootstrap bootstrap;
+  bootstrap.group(group).childHandler(std::make_shared<WebSocketEchoInitializer>(decoderConfig));
+  sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
+  bound.await();
+  if (!bound.isSuccess()) {
+    fmt::print(stderr, "websocket-echo: {}\n", bound.cause().message());
+    return 1;
+  }
+  fmt::print("listening on {}\n", bound.channel().localAddress().toString());
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  bound.channel().close().await();
+  group.shutdownGracefully().await();
+  return 0;
+}
