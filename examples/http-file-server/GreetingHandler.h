@@ -56,7 +56,8 @@ class GreetingHandler : public sluice::ChannelInboundHandler {
         .add(http::HttpHeaderNames::kContentType, "application/json")
         .add(http::HttpHeaderNames::kContentLength,
              static_cast<std::int64_t>(response.content().readableBytes()))
-        .add(http::HttpHeaderNames::kSetCookie, http::ServerCookieEncoder::strict().encode(counter));
+        .add(http::HttpHeaderNames::kSetCookie,
+             http::ServerCookieEncoder::strict().encode(counter));
 
     const bool keepAlive = http::HttpUtil::isKeepAlive(*request);
     http::HttpUtil::setKeepAlive(response, keepAlive);
