@@ -8,8 +8,10 @@
 #include <sluice/websocket/WebSocketUtil.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace sluice::websocket {
 namespace {
@@ -17,6 +19,10 @@ namespace {
 // A payload at least this long, and at least a quarter of the buffer it arrived in, is
 // passed on as a slice of that buffer instead of a copy (see the class comment).
 constexpr std::size_t kMinSlicedPayload = 256;
+
+// The block in which the bytes of a partly received text frame are unmasked for the UTF-8
+// check (a multiple of 4, the masking key's period).
+constexpr std::size_t kUtf8ScratchSize = 1024;
 
 constexpr std::uint8_t kOpContinuation = 0x0;
 constexpr std::uint8_t kOpText = 0x1;
@@ -160,7 +166,16 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
     }
     const std::size_t payloadLength = static_cast<std::size_t>(length);
     if (readable - headerLength < payloadLength) {
-      return;  // wait for the whole frame
+      // Wait for the whole frame, but check the text received so far: RFC 6455 8.1 makes
+      // invalid UTF-8 fail the connection, and failing at the offending byte rather than
+      // at the end of the frame spares the rest of a large frame (and is what 5.6 allows).
+      const bool text = opcode == kOpText ? config_.withUTF8Validator && rsv == 0
+                                          : opcode == kOpContinuation && validatingText_;
+      if (text && !validateReceivedText({p + headerLength, readable - headerLength}, masked,
+                                        maskingKey, opcode == kOpText)) {
+        return protocolViolation(ctx, in, out, WebSocketErrc::InvalidUtf8, "in text message");
+      }
+      return;
     }
 
     // The payload: a slice of the input where that is cheap and safe, else a pooled copy.
@@ -225,14 +240,19 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
       // The first frame of a message. A message whose RSV bits are set was transformed by
       // an extension (permessage-deflate); whoever undoes that checks its text.
       validatingText_ = opcode == kOpText && config_.withUTF8Validator && rsv == 0;
-      utf8_.reset();
       messageLength_ = 0;
     }
     messageLength_ += payloadLength;
     if (validatingText_) {
+      // The first bytes of a frame that arrived in pieces were checked as they came, and
+      // the check of its message started then.
+      const std::size_t validated = std::exchange(validatedPayload_, 0);
+      if (validated == 0 && opcode == kOpText) {
+        utf8_.reset();
+      }
       // RFC 6455 8.1: invalid UTF-8 in a text message MUST fail the connection; checked
       // frame by frame, the state carried across fragments, so it fails fast.
-      if (!utf8_.update(payload.readableSpan()) || (fin && !utf8_.finish())) {
+      if (!utf8_.update(payload.readableSpan().subspan(validated)) || (fin && !utf8_.finish())) {
         return protocolViolation(ctx, in, out, WebSocketErrc::InvalidUtf8, "in text message");
       }
     }
@@ -253,6 +273,49 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
         break;
     }
   }
+}
+
+// Out of line and cold: frames that arrive whole, the common case, never come here.
+[[gnu::noinline, gnu::cold]] bool WebSocket13FrameDecoder::validateReceivedText(
+    std::span<const std::uint8_t> received, bool masked, std::uint32_t maskingKey,
+    bool firstFrame) noexcept {
+  if (received.size() <= validatedPayload_) {
+    return true;  // nothing new since the last read
+  }
+  if (validatedPayload_ == 0 && firstFrame) {
+    utf8_.reset();
+  }
+  std::span<const std::uint8_t> fresh = received.subspan(validatedPayload_);
+  bool valid = true;
+  if (!masked) {
+    valid = utf8_.update(fresh);
+  } else {
+    // The received bytes stay masked where they are: the cumulation may be shared (the
+    // transport's buffer, a duplicate someone holds), a frame completed later is unmasked
+    // from it in one pass (sliced or copied) that would otherwise have to know which
+    // prefix was already done, and bytes handed on when this decoder is removed must be
+    // the bytes received. So the new bytes are unmasked into a scratch block for the
+    // validator, the key rotated to the first one's position in the payload (RFC 6455
+    // 5.3: payload byte i is XORed with key byte i % 4).
+    std::uint8_t key[4];
+    std::memcpy(key, &maskingKey, 4);
+    std::uint8_t rotated[4];
+    for (std::size_t i = 0; i < 4; ++i) {
+      rotated[i] = key[(validatedPayload_ + i) % 4];
+    }
+    std::uint32_t shiftedKey;
+    std::memcpy(&shiftedKey, rotated, 4);
+    // A multiple of 4, so that the key lines up with every block unchanged.
+    std::array<std::uint8_t, kUtf8ScratchSize> scratch;
+    while (valid && !fresh.empty()) {
+      const std::size_t n = std::min(fresh.size(), scratch.size());
+      WebSocketUtil::maskCopy(scratch.data(), fresh.first(n), shiftedKey);
+      valid = utf8_.update(std::span<const std::uint8_t>(scratch.data(), n));
+      fresh = fresh.subspan(n);
+    }
+  }
+  validatedPayload_ = received.size();
+  return valid;
 }
 
 void WebSocket13FrameDecoder::protocolViolation(ChannelHandlerContext& ctx, ByteBuf& in, Out& out,

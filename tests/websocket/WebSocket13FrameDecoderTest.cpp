@@ -6,7 +6,10 @@
 #include <sluice/websocket/WebSocket13FrameEncoder.h>
 #include <sluice/websocket/WebSocketFrame.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "WebSocketTestUtil.h"
 #include "support/SluiceTest.h"
@@ -207,6 +210,115 @@ TEST_F(WebSocket13FrameDecoderTest, FailsFastOnInvalidUtf8InAFragment) {
   EXPECT_EQ(expectSameAtEverySplit(kServer, wireFrame(0x01, "good ") + wireFrame(0x00, "\xFF")),
             (Events{"TEXT+ good ", "EXCEPTION invalid UTF-8: in text message",
                     "SENT CLOSE 1007 invalid UTF-8", "CLOSED"}));
+}
+
+// Valid text of `n` bytes mixing ASCII with 2-, 3- and 4-byte characters.
+std::string multilingual(std::size_t n) {
+  const std::string piece =
+      "ab \xD0\x9F\xD1\x80\xD0\xB8 \xE4\xBD\xA0\xE5\xA5\xBD \xF0\x9F\x98\x80 caf\xC3\xA9 ";
+  std::string s;
+  while (s.size() + piece.size() <= n) {
+    s += piece;
+  }
+  return s + std::string(n - s.size(), 'z');
+}
+
+const Events kInvalidText = violation("CLOSE 1007 invalid UTF-8", "invalid UTF-8: in text message");
+
+TEST_F(WebSocket13FrameDecoderTest, FailsFastOnInvalidUtf8InAFrameStillArriving) {
+  // RFC 6455 8.1: the connection fails in the read that brings the bad byte; the rest of
+  // the frame never arrives.
+  const std::string wire = wireFrame(0x81, "ok \xC0 and 1000 bytes more" + std::string(1000, '.'));
+  const std::size_t header = 8;  // 16-bit length, masking key
+  EXPECT_EQ(decodeChunks(kServer, {std::string_view(wire).substr(0, header + 4)}), kInvalidText);
+  // Up to the byte before it, nothing happens.
+  EXPECT_EQ(decodeChunks(kServer, {std::string_view(wire).substr(0, header + 3)}), Events{});
+  // The same from a client, whose frames are not masked.
+  const std::string unmasked = wireFrame(0x81, "\xF5" + std::string(200, '.'), false);
+  EXPECT_EQ(decodeChunks(kClient, {std::string_view(unmasked).substr(0, 5)}), kInvalidText);
+}
+
+TEST_F(WebSocket13FrameDecoderTest, FailsFastOnInvalidUtf8InAContinuationStillArriving) {
+  const std::string wire = wireFrame(0x01, "good ") + wireFrame(0x89, "ping") +
+                           wireFrame(0x80, "still good \xED\xA0\x80");
+  // Everything up to the surrogate's second byte (ED A0 can start no valid character).
+  const std::string_view upToBad = std::string_view(wire).substr(0, wire.size() - 1);
+  EXPECT_EQ(decodeChunks(kServer, {upToBad}),
+            (Events{"TEXT+ good ", "PING ping", "EXCEPTION invalid UTF-8: in text message",
+                    "SENT CLOSE 1007 invalid UTF-8", "CLOSED"}));
+  EXPECT_EQ(decodeChunks(kServer, {upToBad.substr(0, upToBad.size() - 1)}),
+            (Events{"TEXT+ good ", "PING ping"}));
+}
+
+TEST_F(WebSocket13FrameDecoderTest, FailsFastAtEveryPositionAndReadPattern) {
+  // The bad byte at each offset from the masking key's alignment, in a frame that arrives
+  // in reads of 1, 2, 3, ... bytes: the close is written in the read that brings it, and
+  // not before. Past 1024 bytes the check continues in a second scratch block.
+  for (std::size_t bad : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 130u, 1023u, 1024u, 1025u, 1500u}) {
+    std::string payload = multilingual(2000);
+    payload[bad] = '\xFF';
+    const std::string wire = wireFrame(0x81, payload);
+    const std::size_t badAt = 8 + bad;  // its offset on the wire
+    for (std::size_t step : {1u, 2u, 3u, 7u, 600u}) {
+      std::vector<std::string_view> reads;
+      for (std::size_t i = 0; i < badAt + 1; i += step) {
+        reads.push_back(std::string_view(wire).substr(i, std::min(step, badAt + 1 - i)));
+      }
+      EXPECT_EQ(decodeChunks(kServer, reads), kInvalidText) << bad << " step " << step;
+      reads.back().remove_suffix(1);
+      EXPECT_EQ(decodeChunks(kServer, reads), Events{}) << bad << " step " << step;
+    }
+  }
+}
+
+TEST_F(WebSocket13FrameDecoderTest, ValidTextArrivingInPiecesDecodesTheSame) {
+  // Characters split across reads, across fragments, in small (copied) and large (sliced)
+  // payloads: checking the received part of a frame changes nothing in what is decoded.
+  const std::string big = multilingual(1500);
+  const std::string input = wireFrame(0x81, multilingual(60)) + wireFrame(0x01, "\xE2\x82") +
+                            wireFrame(0x80, "\xAC" + multilingual(300)) + wireFrame(0x81, big);
+  EXPECT_EQ(expectSameAtEverySplit(kServer, input),
+            (Events{"TEXT <60 bytes>", "TEXT+ \xE2\x82", "CONT <301 bytes>", "TEXT <1500 bytes>"}));
+  // The payloads themselves, unmasked exactly once.
+  for (std::size_t split : {9u, 10u, 11u, 12u, 500u, 1507u}) {
+    const std::string wire = wireFrame(0x81, big);
+    EmbeddedChannel ch(std::make_unique<WebSocket13FrameDecoder>());
+    ch.writeInbound(PooledByteBufAllocator::defaultAllocator().copiedBuffer(
+        std::string_view(wire).substr(0, split)));
+    ch.writeInbound(PooledByteBufAllocator::defaultAllocator().copiedBuffer(
+        std::string_view(wire).substr(split)));
+    auto frame = ch.readInbound<TextWebSocketFrame>();
+    ASSERT_TRUE(frame) << split;
+    EXPECT_EQ(frame->text(), big) << split;
+    EXPECT_FALSE(ch.finish());
+  }
+}
+
+TEST_F(WebSocket13FrameDecoderTest, IncompleteCharacterAtTheEndOfAReadIsNotAnError) {
+  // E2 82 is the start of a valid character: only the message's end can make it invalid.
+  const std::string wire = wireFrame(0x81, "ab\xE2\x82\xAC" + std::string(100, 'c'));
+  EXPECT_EQ(decodeChunks(kServer, {std::string_view(wire).substr(0, 6 + 4)}), Events{});
+  EXPECT_EQ(decodeChunks(kServer, {std::string_view(wire).substr(0, 6 + 4),
+                                   std::string_view(wire).substr(10)}),
+            Events{"TEXT <105 bytes>"});
+}
+
+TEST_F(WebSocket13FrameDecoderTest, NoEarlyUtf8CheckForBinaryCompressedOrUnchecked) {
+  const std::string tail(200, 'x');
+  const auto firstPart = [](const std::string& wire) {
+    return std::vector<std::string_view>{std::string_view(wire).substr(0, 12)};
+  };
+  const std::string binary = wireFrame(0x82, "\xFF" + tail);
+  EXPECT_EQ(decodeChunks(kServer, firstPart(binary)), Events{});
+  const std::string binaryContinued = wireFrame(0x02, "a") + wireFrame(0x80, "\xFF" + tail);
+  EXPECT_EQ(decodeChunks(kServer, {std::string_view(binaryContinued).substr(0, 7 + 12)}),
+            Events{"BINARY+ a"});
+  const std::string text = wireFrame(0x81, "\xFF" + tail);
+  EXPECT_EQ(decodeChunks(WebSocketDecoderConfig{.withUTF8Validator = false}, firstPart(text)),
+            Events{});
+  const std::string compressed = wireFrame(0xC1, "\xFF" + tail);
+  EXPECT_EQ(decodeChunks(WebSocketDecoderConfig{.allowExtensions = true}, firstPart(compressed)),
+            Events{});
 }
 
 TEST_F(WebSocket13FrameDecoderTest, Utf8CharacterSplitAcrossFragmentsIsValid) {

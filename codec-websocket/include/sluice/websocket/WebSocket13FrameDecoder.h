@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace sluice::websocket {
@@ -32,10 +33,13 @@ namespace sluice::websocket {
 /// encoding are protocol errors too: RFC 6455 5.2 requires the minimal number of bytes, and
 /// Netty rejects them the same way.
 ///
-/// UTF-8 is checked frame by frame across the fragments of a text message (the state
-/// carries over), so invalid text fails as soon as the frame holding it is complete, not at
-/// the end of the message. Messages whose first frame has RSV bits set (compressed by an
-/// extension) are left to the extension's decoder to check.
+/// UTF-8 is checked incrementally across the fragments of a text message (the state carries
+/// over), and within a frame as its bytes arrive: invalid text fails the connection with
+/// 1007 in the read that brings the offending byte, not when its frame or message is
+/// complete. Each payload byte is checked once: the bytes of a frame still arriving are
+/// unmasked into a scratch block for the check and left masked in the input, and when the
+/// frame completes only the bytes not yet checked are. Messages whose first frame has RSV
+/// bits set (compressed by an extension) are left to the extension's decoder to check.
 ///
 /// After a close frame, the rest of the input is discarded (RFC 6455 5.5.1: nothing follows
 /// a close frame).
@@ -63,12 +67,19 @@ class WebSocket13FrameDecoder : public ByteToMessageDecoder {
  private:
   enum class State : std::uint8_t { Reading, ReceivedClose, Corrupt };
 
+  /// Feeds the payload bytes of the pending (incomplete) text frame that arrived since the
+  /// last call to utf8_; `received` is all of the payload received so far, still masked.
+  /// Returns false once the text is invalid.
+  bool validateReceivedText(std::span<const std::uint8_t> received, bool masked,
+                            std::uint32_t maskingKey, bool firstFrame) noexcept;
   void protocolViolation(ChannelHandlerContext& ctx, ByteBuf& in, Out& out, WebSocketErrc errc,
                          std::string_view detail = {});
 
   WebSocketDecoderConfig config_;
   Utf8Validator utf8_;
   std::size_t messageLength_ = 0;  // payload bytes of the fragmented message so far
+  // Payload bytes of the frame still being received that utf8_ has checked; 0 between frames.
+  std::size_t validatedPayload_ = 0;
   State state_ = State::Reading;
   bool inFragmentedMessage_ = false;
   bool validatingText_ = false;  // the current fragmented message is text to check
