@@ -452,6 +452,52 @@ class MaskGenerator {
   std::uint64_t state_;
 };
 
+/// A growable byte queue that, unlike std::vector<char>, does not zero what it appends: every
+/// byte of a frame is written right after, so zeroing first would only double the stores.
+class OutBuffer {
+ public:
+  char* data() { return data_.get(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear() { size_ = 0; }
+
+  /// Room for `n` more bytes at the end, to be written by the caller.
+  char* append(std::size_t n) {
+    if (size_ + n > capacity_) {
+      const std::size_t capacity = std::max({size_ + n, capacity_ * 2, std::size_t{4096}});
+      std::unique_ptr<char[]> grown(new char[capacity]);
+      if (size_ != 0) {
+        std::memcpy(grown.get(), data_.get(), size_);
+      }
+      data_ = std::move(grown);
+      capacity_ = capacity;
+    }
+    char* p = data_.get() + size_;
+    size_ += n;
+    return p;
+  }
+
+  /// Drops the first `n` bytes (those written to the socket).
+  void consume(std::size_t n) {
+    if (n == 0) {
+      return;
+    }
+    std::memmove(data_.get(), data_.get() + n, size_ - n);
+    size_ -= n;
+  }
+
+  void swap(OutBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 /// Shared by all connections of a run: the loop, the scenario, the read buffer, the clocks.
 struct RunContext {
   uv_loop_t* loop = nullptr;
@@ -525,14 +571,11 @@ class Connection {
     const std::uint32_t key = run_.masks.next();
     std::memcpy(header + h, &key, 4);
     h += 4;
-    const std::size_t start = out_.size();
-    out_.resize(start + h + n);
-    char* p = out_.data() + start;
+    char* p = out_.append(h + n);
     std::memcpy(p, header, h);
     p += h;
-    std::memcpy(p, head.data(), head.size());
-    std::memcpy(p + head.size(), body.data(), body.size());
-    mask(p, n, key);
+    maskCopy(p, head.data(), head.size(), key, 0);
+    maskCopy(p + head.size(), body.data(), body.size(), key, head.size());
   }
 
   /// Writes every queued frame: one system call for all the frames queued since the last
@@ -549,12 +592,12 @@ class Connection {
       fail(fmt::format("write: {}", uv_strerror(written)));
       return;
     }
-    out_.erase(out_.begin(), out_.begin() + written);
+    out_.consume(static_cast<std::size_t>(written));
     if (out_.empty()) {
       return;
     }
     // The socket is full: hand the rest to libuv, and gather new frames in out_ meanwhile.
-    std::swap(inFlight_, out_);
+    inFlight_.swap(out_);
     out_.clear();
     writing_ = true;
     buf = uv_buf_init(inFlight_.data(), static_cast<unsigned>(inFlight_.size()));
@@ -692,7 +735,7 @@ class Connection {
         "GET {} HTTP/1.1\r\nHost: {}{}{}:{}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
         o.path, v6 ? "[" : "", o.host, v6 ? "]" : "", o.port, key_);
-    out_.insert(out_.end(), request.begin(), request.end());
+    std::memcpy(out_.append(request.size()), request.data(), request.size());
     flush();
   }
 
@@ -922,19 +965,27 @@ class Connection {
 
   void sendControl(Opcode opcode, std::string_view payload) { sendFrame(opcode, payload, {}); }
 
-  // XORs `n` bytes with the 4-byte key, 8 bytes at a time.
-  static void mask(char* p, std::uint64_t n, std::uint32_t key) {
-    std::uint64_t key8 = (std::uint64_t{key} << 32) | key;
+  // Copies `n` bytes from `src` to `dst` XORed with the masking key (section 5.3), 8 bytes at
+  // a time; `offset` is the position of src[0] in the frame's payload (it picks the key byte).
+  static void maskCopy(char* dst, const char* src, std::size_t n, std::uint32_t key,
+                       std::size_t offset) {
+    unsigned char k[4];
+    std::memcpy(k, &key, 4);
+    unsigned char k8[8];
+    for (std::size_t j = 0; j < 8; ++j) {
+      k8[j] = k[(offset + j) % 4];
+    }
+    std::uint64_t key8 = 0;
+    std::memcpy(&key8, k8, 8);
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-      std::uint64_t v;
-      std::memcpy(&v, p + i, 8);
+      std::uint64_t v = 0;
+      std::memcpy(&v, src + i, 8);
       v ^= key8;
-      std::memcpy(p + i, &v, 8);
+      std::memcpy(dst + i, &v, 8);
     }
-    const auto* k = reinterpret_cast<const unsigned char*>(&key);
     for (; i < n; ++i) {
-      p[i] = static_cast<char>(p[i] ^ static_cast<char>(k[i % 4]));
+      dst[i] = static_cast<char>(src[i] ^ static_cast<char>(k8[i % 8]));
     }
   }
 
@@ -947,8 +998,8 @@ class Connection {
   bool handleOpen_ = false;
   std::uint64_t connectStart_ = 0;
 
-  std::vector<char> out_;       // Frames queued since the last flush.
-  std::vector<char> inFlight_;  // Bytes handed to uv_write, until it completes.
+  OutBuffer out_;       // Frames queued since the last flush.
+  OutBuffer inFlight_;  // Bytes handed to uv_write, until it completes.
   bool writing_ = false;
 
   std::string key_;        // Sec-WebSocket-Key sent.
