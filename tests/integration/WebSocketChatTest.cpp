@@ -88,8 +88,16 @@ class WebSocketChatTest : public testing::SluiceTest {
  protected:
   void TearDown() override {
     for (auto& client : clients_) {
+      // Closing a WebSocket sends a close frame and waits for the client's; until it closes,
+      // the channel holds its room and the room holds the channel.
+      client->close();
+      if (client->isOpen()) {
+        writeBytes(*client, wireFrame(0x88, closeBody(1000)));
+      }
+      EXPECT_FALSE(client->isOpen());
       client->finishAndReleaseAll();
     }
+    EXPECT_EQ(rooms_->size(), 0U);
     clients_.clear();
     initializer_.reset();
     files_.reset();  // its cache holds the page's bytes
