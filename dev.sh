@@ -26,11 +26,12 @@ PACKAGES=(
   python3             # the docs.snippets test: code in the docs is code that compiles
   curl                # integration tests: a real HTTP client against the examples
   python3-websockets  # integration tests: a real WebSocket client against websocket-echo
+  chromium            # browser test: headless Chromium chats through websocket-chat's page
   wrk                 # benchmarks/load/run-http-hello.sh
 )
 
 # The example `./dev.sh demo` runs (relative to the dev build folder).
-DEMO_TARGET="examples/http-hello/http-hello"
+DEMO_TARGET="examples/websocket-chat/websocket-chat"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -206,9 +207,11 @@ cmd_demo() {
   local exe="build/dev/$DEMO_TARGET"
   [[ -x "$exe" ]] || die "the demo was not built: $exe"
   log "demo: $exe $*"
-  if [[ "$DEMO_TARGET" == examples/http-hello/http-hello ]]; then
-    echo "Open http://127.0.0.1:8080/hello in a browser, or: curl -v http://127.0.0.1:8080/hello"
-    echo "(The echo example: build/dev/examples/echo/echo-server and echo-client.) Ctrl-C stops the server."
+  if [[ "$DEMO_TARGET" == examples/websocket-chat/websocket-chat ]]; then
+    echo "The chat: open the address it prints (http://127.0.0.1:8080/) in two browser tabs,"
+    echo "and join one room under two names."
+    echo "(Other examples: build/dev/examples/http-hello/http-hello answers curl http://127.0.0.1:8080/hello;"
+    echo " websocket-echo, http-file-server and echo are beside it.) Ctrl-C stops the server."
   fi
   "$exe" "$@"
 }
@@ -314,7 +317,8 @@ sudo), then configures and builds what it needs. Build folders are build/<preset
   setup              install the missing Debian packages, nothing else
   build [preset]     configure (if needed) and build a preset (default: dev)
   test [ctest args]  build the dev preset and run every test (ctest --preset dev)
-  demo [args]        build the dev preset and run the example
+  demo [args]        build the dev preset and run the chat demo (examples/websocket-chat)
+                     on 127.0.0.1:8080; open http://127.0.0.1:8080/ in a browser
   bench [filter]     build the release preset and run every micro-benchmark
                      (BENCH_MIN_TIME seconds each, default 0.2; JSON in build/release/bench-results)
   format [--check]   clang-format the tracked *.h/*.cpp files (--check: only report)

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <sluice/channel/Channel.h>
+#include <sluice/channel/ChannelInitializer.h>
+#include <sluice/channel/ChannelPipeline.h>
+#include <sluice/handler/stream/ChunkedWriteHandler.h>
+#include <sluice/http/HttpObjectAggregator.h>
+#include <sluice/http/HttpServerCodec.h>
+#include <sluice/http/HttpStaticFileHandler.h>
+#include <sluice/websocket/WebSocketServerProtocolHandler.h>
+
+#include <memory>
+#include <utility>
+
+#include "ChatFrameHandler.h"
+#include "ChatRooms.h"
+
+// [docs:chat-initializer]
+/// Each connection starts as HTTP: the page and its scripts come from the static files, and
+/// a WebSocket upgrade on /ws turns the connection into a chat client. The file handler and
+/// the rooms are shared by every connection; the other handlers are made per connection.
+class ChatServerInitializer : public sluice::ChannelInitializer {
+ public:
+  ChatServerInitializer(std::shared_ptr<sluice::http::HttpStaticFileHandler> files,
+                        std::shared_ptr<ChatRooms> rooms)
+      : files_(std::move(files)), rooms_(std::move(rooms)) {}
+
+ protected:
+  void initChannel(sluice::Channel& ch) override {
+    auto& p = ch.pipeline();
+    p.addLast<sluice::http::HttpServerCodec>();            // bytes <-> HTTP messages
+    p.addLast<sluice::http::HttpObjectAggregator>(65536);  // one FullHttpRequest each
+    p.addLast<sluice::ChunkedWriteHandler>();              // large files, as the socket drains
+    p.addLast(files_);  // the page: GET /, /app.js, /style.css; upgrades pass on
+    // The handshake on /ws, pings and the closing handshake; frames over 4 KiB close with 1009.
+    p.addLast<sluice::websocket::WebSocketServerProtocolHandler>(
+        sluice::websocket::WebSocketServerProtocolConfig{
+            .websocketPath = "/ws",
+            .decoderConfig = {.maxFramePayloadLength = ChatFrameHandler::kMaxMessageLength,
+                              .maxMessageLength = ChatFrameHandler::kMaxMessageLength},
+        });
+    p.addLast<ChatFrameHandler>(rooms_);  // text frames in, the room's JSON events out
+  }
+
+ private:
+  std::shared_ptr<sluice::http::HttpStaticFileHandler> files_;
+  std::shared_ptr<ChatRooms> rooms_;
+};
+// [docs:end]

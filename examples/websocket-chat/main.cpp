@@ -1,0 +1,88 @@
+// A chat server: a web page on http://HOST:PORT/ and chat rooms over WebSocket on /ws.
+//
+//   websocket-chat [--host 127.0.0.1] [--port 8080] [--threads N] [--root DIR]
+//
+// DIR (the page, its script and style) defaults to the www folder beside this source file.
+// It prints "listening on HOST:PORT" once bound (port 0 picks a free one), then the address
+// to open in a browser, and runs until interrupted.
+
+#include <fmt/format.h>
+#include <sluice/transport/ServerBootstrap.h>
+#include <sluice/transport/UvEventLoopGroup.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "ChatRooms.h"
+#include "ChatServerInitializer.h"
+
+#ifndef WEBSOCKET_CHAT_DEFAULT_ROOT
+#define WEBSOCKET_CHAT_DEFAULT_ROOT "www"
+#endif
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::size_t threads = 1;
+  std::string root = WEBSOCKET_CHAT_DEFAULT_ROOT;
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "websocket-chat: {} needs a value\n", argv[i]);
+      return 2;
+    }
+    if (std::strcmp(argv[i], "--host") == 0) {
+      host = argv[i + 1];
+    } else if (std::strcmp(argv[i], "--port") == 0) {
+      port = std::atoi(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--threads") == 0) {
+      threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+    } else if (std::strcmp(argv[i], "--root") == 0) {
+      root = argv[i + 1];
+    } else {
+      fmt::print(stderr, "websocket-chat: unknown option {}\n", argv[i]);
+      return 2;
+    }
+  }
+
+  std::shared_ptr<sluice::http::HttpStaticFileHandler> files;
+  try {
+    files = std::make_shared<sluice::http::HttpStaticFileHandler>(
+        sluice::http::HttpStaticFileConfig{.root = root});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "websocket-chat: {}\n", e.what());
+    return 1;
+  }
+  auto rooms = std::make_shared<ChatRooms>();
+
+  // Signals are waited for on this thread; the loops' threads must not take them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sluice::UvEventLoopGroup group(threads);
+  sluice::ServerBootstrap bootstrap;
+  bootstrap.group(group).childHandler(std::make_shared<ChatServerInitializer>(files, rooms));
+  sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
+  bound.await();
+  if (!bound.isSuccess()) {
+    fmt::print(stderr, "websocket-chat: {}\n", bound.cause().message());
+    return 1;
+  }
+  const std::string address = bound.channel().localAddress().toString();
+  fmt::print("listening on {}\n", address);
+  fmt::print("open http://{}/ in two browser tabs (Ctrl-C stops the server)\n", address);
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  bound.channel().close().await();
+  group.shutdownGracefully().await();
+  return 0;
+}
