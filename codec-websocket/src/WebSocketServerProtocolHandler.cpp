@@ -1,5 +1,7 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/codec/EncodedMessage.h>
+#include <sluice/codec/EncodedMessage.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
 #include <sluice/websocket/WebSocketError.h>
@@ -117,7 +119,10 @@ void WebSocketServerProtocolHandler::closeNow(ChannelHandlerContext& ctx) {
 
 void WebSocketServerProtocolHandler::write(ChannelHandlerContext& ctx, Message msg,
                                            ChannelPromise promise) {
-  if (!handshaker_ || !msg.is<WebSocketFrame>()) {
+  // A broadcast's frame arrives already encoded: ChannelGroup hands every member a share of
+  // one EncodedMessage. It is a data frame all the same.
+  const bool frame = msg.is<WebSocketFrame>();
+  if (!handshaker_ || (!frame && !msg.isExactly<EncodedMessage>())) {
     ctx.write(std::move(msg), std::move(promise));
     return;
   }
@@ -126,7 +131,7 @@ void WebSocketServerProtocolHandler::write(ChannelHandlerContext& ctx, Message m
     promise.tryFailure(Error(CoreErrc::ClosedChannel, "a close frame was already sent"));
     return;
   }
-  if (msg.is<CloseWebSocketFrame>()) {
+  if (frame && msg.is<CloseWebSocketFrame>()) {
     closeSent_ = true;
     ChannelPromise written = promise.isVoid() ? ctx.newPromise() : promise;
     ctx.write(std::move(msg), written);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/codec/EncodedMessage.h>
 #include <sluice/http/HttpHeaderNames.h>
 #include <sluice/websocket/WebSocketServerProtocolHandler.h>
 
@@ -253,6 +255,21 @@ TEST_F(WebSocketServerProtocolHandlerTest, ServerCloseWaitsForThePeersClose) {
   writeBytes(*ch, wireFrame(0x88, closeBody(1000)));
   EXPECT_FALSE(ch->isOpen());
   EXPECT_EQ(drainOutbound(*ch), "") << "answered the answer";
+  ch->finishAndReleaseAll();
+}
+
+TEST_F(WebSocketServerProtocolHandlerTest, NoPreEncodedFrameFollowsACloseFrame) {
+  // A ChannelGroup broadcast reaches the channel as an EncodedMessage (one frame's bytes,
+  // shared by every member); after our close frame it is refused like any data frame.
+  Events events;
+  auto ch = upgraded(events);
+  ch->writeAndFlush(CloseWebSocketFrame(1000, ""));
+  EXPECT_EQ(drainOutbound(*ch), bytes({0x88, 2, 0x03, 0xE8}));
+  ChannelFuture late =
+      ch->writeAndFlush(EncodedMessage(Unpooled::copiedBuffer(bytes({0x81, 1}) + "x")));
+  EXPECT_TRUE(late.isDone());
+  EXPECT_FALSE(late.isSuccess());
+  EXPECT_EQ(drainOutbound(*ch), "");
   ch->finishAndReleaseAll();
 }
 
