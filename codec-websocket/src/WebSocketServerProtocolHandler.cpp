@@ -1,7 +1,6 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/codec/EncodedMessage.h>
-#include <sluice/codec/EncodedMessage.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
 #include <sluice/websocket/WebSocketError.h>
