@@ -207,12 +207,10 @@ cmd_demo() {
   local exe="build/dev/$DEMO_TARGET"
   [[ -x "$exe" ]] || die "the demo was not built: $exe"
   log "demo: $exe $*"
-  if [[ "$DEMO_TARGET" == examples/websocket-chat/websocket-chat ]]; then
-    echo "The chat: open the address it prints (http://127.0.0.1:8080/) in two browser tabs,"
-    echo "and join one room under two names."
-    echo "(Other examples: build/dev/examples/http-hello/http-hello answers curl http://127.0.0.1:8080/hello;"
-    echo " websocket-echo, http-file-server and echo are beside it.) Ctrl-C stops the server."
-  fi
+  echo "The chat: open the address it prints (http://127.0.0.1:8080/) in two browser tabs,"
+  echo "and join one room under two names."
+  echo "(Other examples: build/dev/examples/http-hello/http-hello answers curl http://127.0.0.1:8080/hello;"
+  echo " websocket-echo, http-file-server and echo are beside it.) Ctrl-C stops the server."
   "$exe" "$@"
 }
 
