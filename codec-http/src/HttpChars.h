@@ -64,6 +64,20 @@ inline bool isFieldValue(std::string_view s) noexcept {
   return true;
 }
 
+/// The value of a hexadecimal digit, or -1 for any other character.
+inline int hexValue(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 inline char toLowerAscii(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
 }

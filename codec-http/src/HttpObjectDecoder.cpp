@@ -27,18 +27,7 @@ constexpr std::uint64_t kMaxLength =
 bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool isWhitespace(char c) noexcept { return c == ' ' || c == '\t'; }
 
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+using detail::hexValue;
 
 // RFC 9110 8.6: Content-Length = 1*DIGIT. No sign, no inner whitespace, no list.
 bool parseContentLength(std::string_view s, std::uint64_t& value) noexcept {

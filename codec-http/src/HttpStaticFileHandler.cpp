@@ -60,18 +60,7 @@ class FileDescriptor {
   int fd_ = -1;
 };
 
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+using detail::hexValue;
 
 /// Percent-decodes one path segment (RFC 3986 2.1). '+' is a plain character in a path
 /// (only form-encoded queries read it as a space). Nullopt for a '%' not followed by two

@@ -3,21 +3,12 @@
 #include <functional>
 #include <utility>
 
+#include "HttpChars.h"
+
 namespace sluice::http {
 namespace {
 
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+using detail::hexValue;
 
 // Appends the percent-decoded `s` to `out`; returns whether every escape was well formed.
 // A malformed one is kept as it is (WHATWG URL standard, "percent-decode": a '%' not

@@ -2,31 +2,14 @@
 
 #include <cctype>
 
+#include "WebSocketChars.h"
+
 namespace sluice::websocket {
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using detail::trim;
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using detail::equalsIgnoreCase;
 
 // Splits `s` at each `sep` outside a quoted string (RFC 9110 5.6.4).
 std::vector<std::string_view> splitOutsideQuotes(std::string_view s, char sep) {

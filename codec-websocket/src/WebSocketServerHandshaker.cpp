@@ -20,6 +20,7 @@
 #include <system_error>
 #include <utility>
 
+#include "WebSocketChars.h"
 #include "WebSocketHandshakeHold.h"
 
 namespace sluice::websocket {
@@ -32,15 +33,7 @@ using http::HttpResponseStatus;
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using detail::trim;
 
 // Removes every handler that is an H: after the upgrade, HTTP messages no longer flow.
 template <typename H>

@@ -8,6 +8,8 @@
 #include <array>
 #include <string>
 
+#include "WebSocketChars.h"
+
 namespace sluice::websocket {
 
 using http::HttpHeaderNames;
@@ -18,15 +20,7 @@ namespace {
 constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using detail::trim;
 
 }  // namespace
 

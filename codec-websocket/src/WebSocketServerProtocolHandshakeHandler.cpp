@@ -17,6 +17,7 @@
 #include <cctype>
 #include <utility>
 
+#include "WebSocketChars.h"
 #include "WebSocketHandshakeHold.h"
 
 namespace sluice::websocket::detail {
@@ -27,18 +28,7 @@ using http::HttpHeaderNames;
 
 namespace {
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using detail::equalsIgnoreCase;
 
 }  // namespace
 
