@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "Histogram.h"
+#include "LoadUtil.h"
 
 namespace sluice::load {
 namespace {
@@ -106,12 +107,7 @@ void printUsage(std::FILE* out) {
              "  --allow-non-loopback     allow a host outside 127.0.0.0/8 and ::1\n");
 }
 
-template <typename T>
-bool parseNumber(std::string_view text, T& out) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end;
-}
+using loadutil::parseNumber;
 
 // Parses the command line; prints the problem and returns nothing when it is wrong.
 std::optional<Options> parseOptions(int argc, char** argv) {
@@ -214,48 +210,8 @@ std::optional<Address> parseAddress(const std::string& host, std::uint16_t port)
   return std::nullopt;
 }
 
-// The user + system CPU time of process `pid` (all its threads) in seconds, from
-// /proc/PID/stat fields 14 and 15. Resolution is one clock tick (usually 10 ms).
-std::optional<double> processCpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return std::nullopt;
-  }
-  // Field 2, the command name, is in parentheses and may hold spaces or ')': skip to the last
-  // ')'. Field 3 (state) follows it, so utime and stime are the 12th and 13th fields after.
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) {
-    return std::nullopt;
-  }
-  std::istringstream fields(line.substr(close + 1));
-  std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 && !parseNumber(field, utime)) {
-      return std::nullopt;
-    }
-    if (i == 15 && !parseNumber(field, stime)) {
-      return std::nullopt;
-    }
-  }
-  const long ticksPerSecond = sysconf(_SC_CLK_TCK);
-  if (ticksPerSecond <= 0) {
-    return std::nullopt;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(ticksPerSecond);
-}
-
-// This process's own user + system CPU time in seconds.
-double selfCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using loadutil::processCpuSeconds;
+using loadutil::selfCpuSeconds;
 
 // A fixed-capacity FIFO of send times: a connection never has more than `depth` in flight.
 class SendTimes {
@@ -694,25 +650,6 @@ void printJson(const Options& o, const Results& r) {
              r.loadCpuSeconds * perMessage);
 }
 
-// Makes room for one descriptor per connection, raising the soft limit up to the hard one.
-bool ensureDescriptors(std::size_t connections) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return true;  // Let socket() report the problem if there is one.
-  }
-  const rlim_t needed = connections + 16;
-  if (limit.rlim_cur >= needed) {
-    return true;
-  }
-  if (limit.rlim_max < needed) {
-    fmt::print(stderr, "sluice-load: {} connections need {} descriptors; the hard limit is {}\n",
-               connections, needed, limit.rlim_max);
-    return false;
-  }
-  limit.rlim_cur = needed;
-  return setrlimit(RLIMIT_NOFILE, &limit) == 0;
-}
-
 int main(int argc, char** argv) {
   const std::optional<Options> options = parseOptions(argc, argv);
   if (!options) {
@@ -746,7 +683,7 @@ int main(int argc, char** argv) {
                options->serverPid);
     return 1;
   }
-  if (!ensureDescriptors(options->connections)) {
+  if (!loadutil::ensureDescriptors(options->connections, "sluice-load")) {
     return 1;
   }
   // A server that closes while we write must give EPIPE, not kill the process.

@@ -25,6 +25,7 @@
 // stderr. Exit status: 0 on success, 1 when the run fails, 2 for bad options.
 
 #include <fmt/core.h>
+#include <openssl/evp.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <uv.h>
@@ -49,6 +50,7 @@
 #include <vector>
 
 #include "Histogram.h"
+#include "LoadUtil.h"
 
 namespace sluice::load {
 namespace {
@@ -100,12 +102,7 @@ void printUsage(std::FILE* out) {
              "Prints one JSON object on stdout.\n");
 }
 
-template <typename T>
-bool parseNumber(std::string_view text, T& out) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end;
-}
+using loadutil::parseNumber;
 
 // Splits ws://HOST:PORT/PATH (HOST may be [v6]); wss is not supported (no TLS here).
 bool parseUrl(Options& o) {
@@ -203,87 +200,20 @@ std::optional<Options> parseOptions(int argc, char** argv) {
 // Handshake helpers: SHA-1 and base64, for Sec-WebSocket-Key and Sec-WebSocket-Accept
 // ---------------------------------------------------------------------------------------------
 
-// SHA-1 (FIPS 180-4) of `data`. Only the handshake uses it, once per connection, so it is
-// written for brevity, not speed; it keeps the client free of a crypto library.
-std::array<std::uint8_t, 20> sha1(std::string_view data) {
-  std::uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string m(data);
-  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  m.push_back('\x80');
-  while (m.size() % 64 != 56) {
-    m.push_back('\0');
-  }
-  for (int i = 7; i >= 0; --i) {
-    m.push_back(static_cast<char>(bits >> (8 * i)));
-  }
-  auto rotl = [](std::uint32_t v, int n) { return (v << n) | (v >> (32 - n)); };
-  for (std::size_t block = 0; block < m.size(); block += 64) {
-    std::uint32_t w[80];
-    for (std::size_t i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const unsigned char*>(m.data() + block + 4 * i);
-      w[i] = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-             (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-    }
-    for (std::size_t i = 16; i < 80; ++i) {
-      w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    }
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (std::size_t i = 0; i < 80; ++i) {
-      std::uint32_t f = 0;
-      std::uint32_t k = 0;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5A827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ED9EBA1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8F1BBCDC;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xCA62C1D6;
-      }
-      const std::uint32_t t = rotl(a, 5) + f + e + k + w[i];
-      e = d;
-      d = c;
-      c = rotl(b, 30);
-      b = a;
-      a = t;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-  }
-  std::array<std::uint8_t, 20> digest{};
-  for (std::size_t i = 0; i < 20; ++i) {
-    digest[i] = static_cast<std::uint8_t>(h[i / 4] >> (24 - 8 * (i % 4)));
-  }
-  return digest;
-}
-
+// Standard base64 (RFC 4648 4) of `n` bytes, through OpenSSL.
 std::string base64(const std::uint8_t* data, std::size_t n) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < n; i += 3) {
-    const std::uint32_t v = (std::uint32_t{data[i]} << 16) |
-                            (i + 1 < n ? std::uint32_t{data[i + 1]} << 8 : 0) |
-                            (i + 2 < n ? std::uint32_t{data[i + 2]} : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back(i + 2 < n ? kAlphabet[v & 63] : '=');
-  }
+  std::string out(4 * ((n + 2) / 3), '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
   return out;
 }
 
 // RFC 6455 section 4.2.2: base64(SHA-1(key + GUID)).
 std::string acceptFor(std::string_view key) {
-  const auto digest = sha1(std::string(key) + std::string(kWebSocketGuid));
-  return base64(digest.data(), digest.size());
+  const std::string input = std::string(key) + std::string(kWebSocketGuid);
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha1(), nullptr);
+  return base64(digest.data(), length);
 }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
@@ -319,44 +249,8 @@ bool hasToken(std::string_view value, std::string_view token) {
 // Measurement
 // ---------------------------------------------------------------------------------------------
 
-// The user + system CPU time of process `pid` (all its threads) in seconds, from
-// /proc/PID/stat fields 14 and 15. Resolution is one clock tick (usually 10 ms).
-std::optional<double> processCpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return std::nullopt;
-  }
-  // Field 2, the command name, is in parentheses and may hold spaces or ')': skip to the last
-  // ')'. Field 3 (state) follows it, so utime and stime are the 12th and 13th fields after.
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) {
-    return std::nullopt;
-  }
-  std::istringstream fields(line.substr(close + 1));
-  std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if ((i == 14 && !parseNumber(field, utime)) || (i == 15 && !parseNumber(field, stime))) {
-      return std::nullopt;
-    }
-  }
-  const long ticksPerSecond = sysconf(_SC_CLK_TCK);
-  if (ticksPerSecond <= 0) {
-    return std::nullopt;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(ticksPerSecond);
-}
-
-double selfCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using loadutil::processCpuSeconds;
+using loadutil::selfCpuSeconds;
 
 enum class Phase { Connecting, Warmup, Measuring, Closing, Done };
 
@@ -1365,25 +1259,6 @@ void printJson(const Options& o, const Scenario& scenario, const Results& r) {
   fmt::print("{}\n", line);
 }
 
-// Makes room for one descriptor per connection, raising the soft limit up to the hard one.
-bool ensureDescriptors(std::size_t connections) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return true;  // Let the connect report the problem if there is one.
-  }
-  const rlim_t needed = connections + 16;
-  if (limit.rlim_cur >= needed) {
-    return true;
-  }
-  if (limit.rlim_max < needed) {
-    fmt::print(stderr, "ws-load: {} connections need {} descriptors; the hard limit is {}\n",
-               connections, needed, limit.rlim_max);
-    return false;
-  }
-  limit.rlim_cur = needed;
-  return setrlimit(RLIMIT_NOFILE, &limit) == 0;
-}
-
 int main(int argc, char** argv) {
   const std::optional<Options> options = parseOptions(argc, argv);
   if (!options) {
@@ -1414,7 +1289,7 @@ int main(int argc, char** argv) {
                options->serverPid);
     return 1;
   }
-  if (!ensureDescriptors(options->connections)) {
+  if (!loadutil::ensureDescriptors(options->connections, "ws-load")) {
     return 1;
   }
   // A server that closes while we write must give EPIPE, not kill the process.
