@@ -75,9 +75,13 @@ void UvLoopImpl::runIncoming() {
       Log::log(LogLevel::Warn, "transport", "a task threw: {}",
                Error::fromCurrentException().message());
     }
+    // Counted as each task ends, not after the batch: a task that completes a future (sync())
+    // must find every task before it counted. Only this thread writes, so a load and a store
+    // do, with no locked instruction per task.
+    completedTasks.store(completedTasks.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   }
   if (!batch.empty()) {
-    completedTasks.fetch_add(batch.size(), std::memory_order_relaxed);
     lastActivity = owner.nanoTime();
   }
 }
