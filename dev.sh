@@ -25,7 +25,8 @@ PACKAGES=(
   clang-tidy
   python3             # the docs.snippets test: code in the docs is code that compiles
   curl                # integration tests: a real HTTP client against the examples
-  python3-websockets  # integration tests: a real WebSocket client against websocket-echo
+  python3-websockets  # integration tests: a real WebSocket client and server for ours
+  python3-autobahn    # integration tests: a second real WebSocket client against websocket-echo
   chromium            # browser test: headless Chromium chats through websocket-chat's page
   wrk                 # benchmarks/load/run-http-hello.sh
 )
