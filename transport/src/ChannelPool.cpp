@@ -16,6 +16,7 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
   std::uint16_t port = 0;
   ChannelPoolConfig config;
   HealthCheck healthCheck;
+  ReadyCheck readyCheck;
   EventLoop* loop = nullptr;
   std::deque<ChannelPtr> idle;
   std::deque<std::shared_ptr<Waiter>> waiters;
@@ -81,15 +82,40 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
     bootstrap.connect(host, port)
         .addListener([self = shared_from_this(), promise](const Future<ChannelPtr>& f) {
           self->loop->execute([self, promise, f] {
-            if (f.isSuccess()) {
-              self->handOut(f.getNow(), promise);
+            if (!f.isSuccess()) {
+              self->connectFailed(promise, f.cause());
+            } else if (self->readyCheck) {
+              self->awaitReady(f.getNow(), promise);
             } else {
-              --self->open;
-              promise.tryFailure(f.cause());
-              self->serveWaiter();
+              self->handOut(f.getNow(), promise);
             }
           });
         });
+  }
+
+  void awaitReady(const ChannelPtr& ch, const Promise<ChannelPtr>& promise) {
+    Future<void> ready;
+    try {
+      ready = readyCheck(*ch);
+    } catch (...) {
+      ready = makeFailedFuture<void>(Error::fromCurrentException());
+    }
+    ready.addListener([self = shared_from_this(), ch, promise](const Future<void>& r) {
+      self->loop->execute([self, ch, promise, r] {
+        if (r.isSuccess() && ch->isActive()) {
+          self->handOut(ch, promise);
+          return;
+        }
+        ch->close();
+        self->connectFailed(promise, r.isSuccess() ? Error(CoreErrc::ClosedChannel) : r.cause());
+      });
+    });
+  }
+
+  void connectFailed(const Promise<ChannelPtr>& promise, const Error& cause) {
+    --open;
+    promise.tryFailure(cause);
+    serveWaiter();
   }
 
   void handOut(const ChannelPtr& ch, const Promise<ChannelPtr>& promise) {
@@ -165,13 +191,15 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
 };
 
 ChannelPool::ChannelPool(Bootstrap bootstrap, std::string host, std::uint16_t port,
-                         ChannelPoolConfig config, HealthCheck healthCheck)
+                         ChannelPoolConfig config, HealthCheck healthCheck,
+                         ReadyCheck readyCheck)
     : state_(std::make_shared<State>()) {
   state_->bootstrap = std::move(bootstrap);
   state_->host = std::move(host);
   state_->port = port;
   state_->config = config;
   state_->healthCheck = std::move(healthCheck);
+  state_->readyCheck = std::move(readyCheck);
   state_->loop = &state_->bootstrap.eventLoopGroup().next();
 }
 

@@ -36,9 +36,14 @@ class ChannelPool {
  public:
   /// Decides whether an idle connection may be handed out (default: it is active).
   using HealthCheck = std::function<Future<bool>(Channel&)>;
+  /// What a new connection must finish before it is handed out, such as a protocol's
+  /// handshake (default: nothing). When it fails, the connection is closed and the acquire
+  /// fails with its error.
+  using ReadyCheck = std::function<Future<void>(Channel&)>;
 
   ChannelPool(Bootstrap bootstrap, std::string host, std::uint16_t port,
-              ChannelPoolConfig config = {}, HealthCheck healthCheck = {});
+              ChannelPoolConfig config = {}, HealthCheck healthCheck = {},
+              ReadyCheck readyCheck = {});
   /// Closes the idle connections and fails waiting acquirers.
   ~ChannelPool();
   ChannelPool(const ChannelPool&) = delete;
