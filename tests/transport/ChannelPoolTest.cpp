@@ -109,5 +109,41 @@ TEST_F(ChannelPoolTest, AFailedHealthCheckReplacesTheConnection) {
   pool.release(second).sync();
 }
 
+TEST_F(ChannelPoolTest, ANewConnectionIsHandedOutOnlyOnceItsReadyCheckCompletes) {
+  auto gate = Promise<void>::make(nullptr);
+  std::atomic<int> checked{0};
+  ChannelPool pool(bootstrap_, "127.0.0.1", port_, {}, {}, [&](Channel&) {
+    ++checked;
+    return gate.future();
+  });
+  auto acquired = pool.acquire();
+  EXPECT_FALSE(acquired.await(100ms));  // connected, not ready
+  gate.setSuccess();
+  ChannelPtr ch = acquired.get();
+  EXPECT_TRUE(ch->isActive());
+  pool.release(ch).sync();
+  EXPECT_EQ(pool.acquire().get(), ch);  // an idle one is not checked again
+  EXPECT_EQ(checked.load(), 1);
+  pool.release(ch).sync();
+}
+
+TEST_F(ChannelPoolTest, AFailedReadyCheckClosesTheConnectionAndFailsTheAcquire) {
+  ChannelPtr seen;
+  ChannelPool pool(bootstrap_, "127.0.0.1", port_, {.maxConnections = 1}, {}, [&](Channel& ch) {
+    seen = ch.shared_from_this();
+    return makeFailedFuture<void>(Error(CoreErrc::Timeout, "handshake timed out"));
+  });
+  auto acquired = pool.acquire();
+  ASSERT_TRUE(acquired.await(5s));
+  EXPECT_EQ(acquired.cause(), CoreErrc::Timeout);
+  ASSERT_NE(seen, nullptr);
+  EXPECT_TRUE(seen->closeFuture().await(5s));
+  EXPECT_EQ(pool.acquiredCount(), 0U);
+  // The slot came back: at maxConnections 1 a second acquire connects again, not waits.
+  auto again = pool.acquire();
+  ASSERT_TRUE(again.await(5s));
+  EXPECT_EQ(again.cause(), CoreErrc::Timeout);
+}
+
 }  // namespace
 }  // namespace sluice
