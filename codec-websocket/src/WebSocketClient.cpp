@@ -135,7 +135,10 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
                 return;
               }
               WebSocketClientEvent event{.type = WebSocketClientEvent::Type::Disconnected};
-              event.closeStatus = handler.receivedCloseStatus();
+              if (const auto& status = handler.receivedCloseStatus()) {
+                event.closeCode = status->code();
+                event.closeReason = std::string(status->reasonText());  // outlives the handler
+              }
               bool byApplication = handler.closedByApplication();
               ChannelPtr channel = ch.shared_from_this();
               self->runOnLoop([self, channel, event, byApplication]() mutable {

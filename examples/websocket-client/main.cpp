@@ -213,10 +213,9 @@ int main(int argc, char** argv) {
         break;
       case Type::Disconnected:
         current.set(nullptr);
-        status(event.closeStatus ? fmt::format("* disconnected: close {} {}",
-                                               event.closeStatus->code(),
-                                               event.closeStatus->reasonText())
-                                 : std::string("* disconnected"));
+        status(event.closeCode ? fmt::format("* disconnected: close {} {}", *event.closeCode,
+                                             event.closeReason)
+                               : std::string("* disconnected"));
         break;
       case Type::ReconnectScheduled:
         status(fmt::format("* reconnecting in {} ms", event.delay.count()));

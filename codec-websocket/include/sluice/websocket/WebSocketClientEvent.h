@@ -2,11 +2,11 @@
 
 #include <sluice/channel/Channel.h>
 #include <sluice/util/Error.h>
-#include <sluice/websocket/WebSocketCloseStatus.h>
 
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <string>
 
 namespace sluice::websocket {
 
@@ -27,8 +27,8 @@ struct WebSocketClientEvent {
     Connected,
     /// An attempt failed (`error`: resolution, TCP, refused handshake, timeout).
     ConnectFailed,
-    /// A connected channel closed (`closeStatus`: the server's close frame, if it sent
-    /// one; `error`: why, when the connection failed rather than closed).
+    /// A connected channel closed (`closeCode` and `closeReason`: the server's close
+    /// frame, if it sent one).
     Disconnected,
     /// The next attempt starts after `delay`.
     ReconnectScheduled,
@@ -44,8 +44,11 @@ struct WebSocketClientEvent {
   ChannelPtr channel{};
   /// ConnectFailed, Disconnected (when it was an error), Closed (when the client gave up).
   Error error{};
-  /// Disconnected: the status of the server's close frame, if one arrived.
-  std::optional<WebSocketCloseStatus> closeStatus{};
+  /// Disconnected: the status code of the server's close frame, if one arrived (and had
+  /// one).
+  std::optional<int> closeCode{};
+  /// Disconnected: the reason text of the server's close frame.
+  std::string closeReason{};
   /// ReconnectScheduled: how long until the next attempt.
   std::chrono::milliseconds delay{0};
 };
