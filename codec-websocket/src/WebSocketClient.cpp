@@ -140,9 +140,9 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
                 event.closeReason = std::string(status->reasonText());  // outlives the handler
               }
               bool byApplication = handler.closedByApplication();
-              ChannelPtr channel = ch.shared_from_this();
-              self->runOnLoop([self, channel, event, byApplication]() mutable {
-                self->onInactive(channel, std::move(event), byApplication);
+              ChannelPtr gone = ch.shared_from_this();
+              self->runOnLoop([self, gone, event, byApplication]() mutable {
+                self->onInactive(gone, std::move(event), byApplication);
               });
             }));
   }
@@ -163,7 +163,7 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
     try {
       config->onEvent(event);
     } catch (const std::exception& e) {
-      SLUICE_LOG_WARN("WebSocketClient: onEvent threw: {}", e.what());
+      Log::log(LogLevel::Warn, "websocket", "WebSocketClient: onEvent threw: {}", e.what());
     }
   }
 
@@ -236,8 +236,8 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
   }
 
   void attemptFailed(const Error& error) {
-    SLUICE_LOG_DEBUG("WebSocketClient: {} attempt {} failed: {}", uri.toString(), attempt,
-                     error.toString());
+    Log::log(LogLevel::Debug, "websocket", "WebSocketClient: {} attempt {} failed: {}",
+             uri.toString(), attempt, error.toString());
     emit({.type = WebSocketClientEvent::Type::ConnectFailed, .attempt = attempt, .error = error});
     scheduleRetry(error);
   }

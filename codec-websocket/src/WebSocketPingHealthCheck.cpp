@@ -1,4 +1,5 @@
 #include <sluice/channel/Channel.h>
+#include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/concurrent/EventLoop.h>
 #include <sluice/websocket/WebSocketClientProtocolHandler.h>
@@ -16,7 +17,22 @@ std::function<Future<bool>(Channel&)> webSocketPingHealthCheck(std::chrono::mill
       if (handler == nullptr) {
         return makeSucceededFuture(false);
       }
-      return handler->ping(timeout);
+      Promise<bool> result = Promise<bool>::make(nullptr);
+      handler->ping(timeout).addListener(
+          [result, ch = channel.shared_from_this()](const Future<bool>& f) {
+            const bool answered = f.isSuccess() && f.getNow();
+            if (!answered) {
+              ch->eventLoop().execute([ch] {
+                auto* protocol = ch->pipeline().get<WebSocketClientProtocolHandler>();
+                if (protocol != nullptr && ch->isActive()) {
+                  // Closing from the handler's own context skips it: no close frame, no wait.
+                  ch->pipeline().context(*protocol)->close();
+                }
+              });
+            }
+            result.trySuccess(answered);
+          });
+      return result.future();
     };
     EventLoop& loop = channel.eventLoop();
     if (loop.inEventLoop()) {

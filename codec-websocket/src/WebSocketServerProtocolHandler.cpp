@@ -74,6 +74,14 @@ void WebSocketServerProtocolHandler::channelRead(ChannelHandlerContext& ctx, Mes
         onCloseFrame(ctx, msg.get<CloseWebSocketFrame>());
         return;
       }
+      // The application answers it; what we know is that the peer's close frame is in, so
+      // its answer closes at once instead of waiting for forceCloseTimeout.
+      closeReceived_ = true;
+      if (closeSent_) {
+        ctx.fireChannelRead(std::move(msg));
+        closeNow(ctx);  // the answer to ours: the server closes TCP (RFC 6455 7.1.1)
+        return;
+      }
       break;
     default:
       break;
@@ -142,10 +150,9 @@ void WebSocketServerProtocolHandler::write(ChannelHandlerContext& ctx, Message m
 
 void WebSocketServerProtocolHandler::afterCloseSent(ChannelHandlerContext& ctx,
                                                     const ChannelFuture& written) {
-  if (closeReceived_) {
-    return;  // our close frame answers the peer's: onCloseFrame closes
-  }
-  if (config_.forceCloseTimeout.count() <= 0) {
+  if (config_.forceCloseTimeout.count() <= 0 || closeReceived_) {
+    // No wait, or none needed: the application's close frame answers the peer's (with
+    // handleCloseFrames off), and the server closes TCP once it is written (RFC 6455 7.1.1).
     written.addListener([this, alive = std::weak_ptr<int>(alive_), c = &ctx](const ChannelFuture&) {
       if (!alive.expired()) {
         closeNow(*c);

@@ -127,6 +127,18 @@ class ServerScript : public SimpleChannelInboundHandler<WebSocketFrame> {
  public:
   explicit ServerScript(std::shared_ptr<ServerState> state) : state_(std::move(state)) {}
 
+  // Requests for other paths pass the protocol handler: 404.
+  void channelRead(ChannelHandlerContext& ctx, Message msg) override {
+    if (msg.is<http::FullHttpRequest>()) {
+      http::FullHttpResponse response(http::HttpVersion::kHttp11,
+                                      http::HttpResponseStatus::kNotFound);
+      response.headers().set(http::HttpHeaderNames::kContentLength, 0);
+      ctx.writeAndFlush(std::move(response)).addListener(ChannelFutureListener::kClose);
+      return;
+    }
+    SimpleChannelInboundHandler::channelRead(ctx, std::move(msg));
+  }
+
   void userEventTriggered(ChannelHandlerContext& ctx, Message event) override {
     if (event.is<WebSocketServerProtocolHandler::HandshakeComplete>()) {
       ++state_->handshakes;
@@ -202,6 +214,8 @@ class WebSocketClientTest : public testing::SluiceTest {
       p.addLast<WebSocketServerProtocolHandler>(WebSocketServerProtocolConfig{
           .websocketPath = "/ws",
           .subprotocols = {"chat.v2", "chat.v1"},
+          // A frozen connection (below) never reads the client's close: don't wait long.
+          .forceCloseTimeout = std::chrono::seconds(1),
           .handleCloseFrames = false,
           .dropPongFrames = false,
           .decoderConfig = {.maxFramePayloadLength = 1 << 20, .maxMessageLength = 4 << 20},

@@ -258,6 +258,33 @@ TEST_F(WebSocketServerProtocolHandlerTest, ServerCloseWaitsForThePeersClose) {
   ch->finishAndReleaseAll();
 }
 
+TEST_F(WebSocketServerProtocolHandlerTest, WithoutHandleCloseFramesTheApplicationsAnswerCloses) {
+  // The peer's close frame reaches the application, which answers it: the closing handshake
+  // is then complete, and the server closes TCP once the answer is written, without waiting
+  // for forceCloseTimeout.
+  Events events;
+  auto ch = upgraded(events, {.websocketPath = "/ws", .handleCloseFrames = false});
+  writeBytes(*ch, wireFrame(0x88, closeBody(4000, "bye")));
+  EXPECT_EQ(events, (Events{"FRAME 8 \x0f\xa0" "bye"}));
+  EXPECT_TRUE(ch->isOpen());
+  ch->writeAndFlush(CloseWebSocketFrame(4000, ""));
+  EXPECT_EQ(drainOutbound(*ch), bytes({0x88, 2, 0x0F, 0xA0}));
+  EXPECT_FALSE(ch->isOpen());
+  ch->finishAndReleaseAll();
+}
+
+TEST_F(WebSocketServerProtocolHandlerTest, WithoutHandleCloseFramesThePeersAnswerToOursCloses) {
+  Events events;
+  auto ch = upgraded(events, {.websocketPath = "/ws", .handleCloseFrames = false});
+  ch->writeAndFlush(CloseWebSocketFrame(1000, ""));
+  EXPECT_EQ(drainOutbound(*ch), bytes({0x88, 2, 0x03, 0xE8}));
+  EXPECT_TRUE(ch->isOpen());
+  writeBytes(*ch, wireFrame(0x88, closeBody(1000)));
+  EXPECT_FALSE(ch->isOpen());
+  EXPECT_EQ(drainOutbound(*ch), "") << "answered the answer";
+  ch->finishAndReleaseAll();
+}
+
 TEST_F(WebSocketServerProtocolHandlerTest, NoPreEncodedFrameFollowsACloseFrame) {
   // A ChannelGroup broadcast reaches the channel as an EncodedMessage (one frame's bytes,
   // shared by every member); after our close frame it is refused like any data frame.

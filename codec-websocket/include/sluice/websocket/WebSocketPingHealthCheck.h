@@ -21,8 +21,11 @@ namespace sluice::websocket {
 /// It finds the channel's WebSocketClientProtocolHandler and calls ping(timeout): the future
 /// completes with true when the server answers with a pong within `timeout`, and with false
 /// when it does not, when the channel has no such handler, is not active, or has not
-/// completed its handshake. The returned function is thread-safe (it holds only the
-/// timeout); each call may be made on any thread.
+/// completed its handshake. A connection whose server left the ping unanswered is closed at
+/// once, without a close frame (a server that does not answer pings would not answer that
+/// either; the keep-alive timeout does the same), so the pool does not keep it for
+/// forceCloseTimeout. The returned function is thread-safe (it holds only the timeout); each
+/// call may be made on any thread.
 std::function<Future<bool>(Channel&)> webSocketPingHealthCheck(
     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
