@@ -69,9 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   State state;
   EmbeddedChannel ch(std::make_unique<http::HttpClientCodec>(),
                      std::make_unique<http::HttpObjectAggregator>(4096),
-                     std::make_unique<WebSocketClientProtocolHandler>(
-                         WebSocketClientProtocolConfig{.webSocketUri = "ws://fuzz.example/ws",
-                                                       .subprotocols = {"chat"}}),
+                     std::make_unique<WebSocketClientProtocolHandler>(WebSocketClientProtocolConfig{
+                         .webSocketUri = "ws://fuzz.example/ws", .subprotocols = {"chat"}}),
                      std::make_unique<Recorder>(&state));
   auto* handler = ch.pipeline().get<WebSocketClientProtocolHandler>();
   const auto& handshaker = dynamic_cast<const WebSocketClientHandshaker13&>(handler->handshaker());
