@@ -13,7 +13,6 @@
 #include <sluice/websocket/WebSocketClientHandshaker.h>
 #include <sluice/websocket/WebSocketHandshakeError.h>
 
-#include <charconv>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -43,6 +42,18 @@ Error handshakeError(WebSocketHandshakeErrc errc, std::string message) {
   return Error(make_error_code(errc), std::move(message));
 }
 
+// RFC 6455 3: a ws or wss URL, without a fragment.
+WebSocketUri parseTarget(std::string_view url) {
+  auto parsed = WebSocketUri::parse(url);
+  if (!parsed) {
+    throw std::invalid_argument(fmt::format(
+        "invalid WebSocket URL \"{}\": not ws:// or wss://, no host, a port outside "
+        "1..65535, a fragment, credentials, or a space or control character",
+        url));
+  }
+  return *parsed;
+}
+
 }  // namespace
 
 struct WebSocketClientHandshaker::AcceptedExtension {
@@ -52,95 +63,20 @@ struct WebSocketClientHandshaker::AcceptedExtension {
 
 WebSocketClientHandshaker::WebSocketClientHandshaker(int version, std::string uri,
                                                      WebSocketClientHandshakerConfig config)
-    : version_(version), uri_(std::move(uri)), config_(std::move(config)) {
-  const auto invalid = [this](std::string_view why) {
-    return std::invalid_argument(fmt::format("invalid WebSocket URL \"{}\": {}", uri_, why));
-  };
-  std::string_view rest = uri_;
-  for (const char c : rest) {
-    // The URL goes into the request line and the Host field as it is.
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      throw invalid("it contains a space or a control character");
-    }
-  }
-  // RFC 6455 3: fragment identifiers MUST NOT be used in WebSocket URIs.
-  if (rest.find('#') != std::string_view::npos) {
-    throw invalid("it has a fragment");
-  }
-  const std::size_t schemeEnd = rest.find("://");
-  if (schemeEnd == std::string_view::npos) {
-    throw invalid("no scheme");
-  }
-  const std::string_view scheme = rest.substr(0, schemeEnd);
-  if (equalsIgnoreCase(scheme, "wss") || equalsIgnoreCase(scheme, "https")) {
-    secure_ = true;
-  } else if (!equalsIgnoreCase(scheme, "ws") && !equalsIgnoreCase(scheme, "http")) {
-    throw invalid("the scheme is not ws or wss");
-  }
-  rest.remove_prefix(schemeEnd + 3);
-  const std::size_t authorityEnd = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authorityEnd);
-  rest = authorityEnd == std::string_view::npos ? std::string_view{} : rest.substr(authorityEnd);
-  if (authority.find('@') != std::string_view::npos) {
-    throw invalid("user information is not allowed");
-  }
-  std::string_view portText;
-  if (authority.starts_with('[')) {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      throw invalid("an unterminated IPv6 literal");
-    }
-    host_ = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        throw invalid("junk after the IPv6 literal");
-      }
-      portText = after.substr(1);
-    }
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    host_ = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      portText = authority.substr(colon + 1);
-    }
-  }
-  if (host_.empty()) {
-    throw invalid("no host");
-  }
-  port_ = secure_ ? 443 : 80;
-  if (!portText.empty()) {
-    unsigned value = 0;
-    const auto [end, ec] =
-        std::from_chars(portText.data(), portText.data() + portText.size(), value);
-    if (ec != std::errc() || end != portText.data() + portText.size() || value == 0 ||
-        value > 65535) {
-      throw invalid("the port is not a number in 1..65535");
-    }
-    port_ = static_cast<std::uint16_t>(value);
-  }
-  defaultPort_ = port_ == (secure_ ? 443 : 80);
-  // RFC 6455 3: an empty path is "/".
-  pathAndQuery_ = rest.empty() || rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
-}
+    : version_(version),
+      uri_(std::move(uri)),
+      config_(std::move(config)),
+      target_(parseTarget(uri_)) {}
 
 WebSocketClientHandshaker::~WebSocketClientHandshaker() = default;
 
 std::string WebSocketClientHandshaker::upgradeUrl() const {
-  return config_.absoluteUpgradeUrl ? uri_ : pathAndQuery_;
+  return config_.absoluteUpgradeUrl ? target_.toString() : target_.requestTarget();
 }
 
-std::string WebSocketClientHandshaker::hostHeaderValue() const {
-  std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-  if (!defaultPort_) {
-    host += fmt::format(":{}", port_);
-  }
-  return host;
-}
+std::string WebSocketClientHandshaker::hostHeaderValue() const { return target_.hostHeader(); }
 
-std::string WebSocketClientHandshaker::originHeaderValue() const {
-  return (secure_ ? "https://" : "http://") + hostHeaderValue();
-}
+std::string WebSocketClientHandshaker::originHeaderValue() const { return target_.origin(); }
 
 void WebSocketClientHandshaker::addExtensionHandshaker(
     std::shared_ptr<const WebSocketClientExtensionHandshaker> handshaker) {

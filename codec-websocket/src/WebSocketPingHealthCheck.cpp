@@ -19,10 +19,10 @@ std::function<Future<bool>(Channel&)> webSocketPingHealthCheck(std::chrono::mill
       }
       Promise<bool> result = Promise<bool>::make(nullptr);
       handler->ping(timeout).addListener(
-          [result, ch = channel.shared_from_this()](const Future<bool>& f) {
+          [result, ch = &channel, keep = channel.taskKeepAlive()](const Future<bool>& f) {
             const bool answered = f.isSuccess() && f.getNow();
             if (!answered) {
-              ch->eventLoop().execute([ch] {
+              ch->eventLoop().execute([ch, keep] {
                 auto* protocol = ch->pipeline().get<WebSocketClientProtocolHandler>();
                 if (protocol != nullptr && ch->isActive()) {
                   // Closing from the handler's own context skips it: no close frame, no wait.

@@ -366,6 +366,20 @@ TEST_F(WebSocketClientProtocolHandlerTest, HealthCheckPingsThroughTheHandler) {
   plain.finishAndReleaseAll();
 }
 
+TEST_F(WebSocketClientProtocolHandlerTest, AnUnansweredHealthCheckClosesWithoutACloseFrame) {
+  Events events;
+  auto ch = connected(events);
+  Future<bool> healthy = webSocketPingHealthCheck(seconds(2))(*ch);
+  EXPECT_EQ(clientFrames(drainBytes(*ch)), (Events{"PING "}));
+  ch->advanceTimeBy(seconds(2));
+  ch->runPendingTasks();
+  ASSERT_TRUE(healthy.isDone());
+  EXPECT_FALSE(healthy.getNow());
+  EXPECT_FALSE(ch->isOpen());
+  EXPECT_EQ(drainBytes(*ch), "") << "no close frame to a server that does not answer";
+  ch->finishAndReleaseAll();
+}
+
 TEST_F(WebSocketClientProtocolHandlerTest, KeepAlivePingsAndClosesWithoutAPong) {
   Events events;
   WebSocketClientProtocolConfig config = wsConfig();

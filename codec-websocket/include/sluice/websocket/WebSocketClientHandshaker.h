@@ -9,6 +9,7 @@
 #include <sluice/websocket/WebSocketClientExtensionHandshaker.h>
 #include <sluice/websocket/WebSocketDecoderConfig.h>
 #include <sluice/websocket/WebSocketExtensionData.h>
+#include <sluice/websocket/WebSocketUri.h>
 #include <sluice/websocket/WebSocketFrame.h>
 
 #include <cstdint>
@@ -177,12 +178,7 @@ class WebSocketClientHandshaker {
   int version_;
   std::string uri_;
   WebSocketClientHandshakerConfig config_;
-  // The URL's parts.
-  bool secure_ = false;
-  std::string host_;  // an IPv6 literal without brackets
-  std::uint16_t port_ = 0;
-  bool defaultPort_ = true;
-  std::string pathAndQuery_;
+  WebSocketUri target_;  // uri_'s parts
   // What the last handshake() offered, and asked.
   std::vector<std::shared_ptr<const WebSocketClientExtensionHandshaker>> offeredHandshakers_;
   std::vector<std::string> offeredExtensions_;
