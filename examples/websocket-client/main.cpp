@@ -9,6 +9,7 @@
 //     --ping-interval MS     ping the server every MS milliseconds
 //     --reconnect            reconnect with backoff when the connection drops
 //     --show-pongs           print pongs too
+//     --max-message-size N   the largest frame and message accepted (default 16 MiB)
 //
 // Lines starting with "/" are commands: "/ping [payload]", "/close [code [reason]]" and
 // "/quit". End of input closes the connection with 1000 and exits. Status lines (connected,
@@ -157,6 +158,7 @@ int main(int argc, char** argv) {
   std::string url;
   bool binary = false;
   bool showPongs = false;
+  std::size_t maxMessageSize = 16 * 1024 * 1024;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
@@ -176,6 +178,8 @@ int main(int argc, char** argv) {
       config.protocol.origin = argv[++i];
     } else if (arg == "--ping-interval" && hasValue) {
       config.protocol.pingInterval = std::chrono::milliseconds(std::atoll(argv[++i]));
+    } else if (arg == "--max-message-size" && hasValue) {
+      maxMessageSize = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--binary") {
       binary = true;
     } else if (arg == "--reconnect") {
@@ -197,8 +201,12 @@ int main(int argc, char** argv) {
   CurrentChannel current;
   LineReader input;
   config.protocol.dropPongFrames = !showPongs;
-  config.initChannel = [](sluice::ChannelPipeline& p) {
-    p.addLast<ws::WebSocketFrameAggregator>(16 * 1024 * 1024);
+  // A terminal client takes what a server sends, within reason: larger limits than the
+  // decoder's defaults (64 KiB frames, 1 MiB messages).
+  config.protocol.decoderConfig.maxFramePayloadLength = maxMessageSize;
+  config.protocol.decoderConfig.maxMessageLength = maxMessageSize;
+  config.initChannel = [maxMessageSize](sluice::ChannelPipeline& p) {
+    p.addLast<ws::WebSocketFrameAggregator>(maxMessageSize);
     p.addLast<FramePrinter>();
   };
   config.onEvent = [&current, &input](const ws::WebSocketClientEvent& event) {
