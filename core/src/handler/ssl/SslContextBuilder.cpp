@@ -228,8 +228,7 @@ void usePrivateKeyPem(SSL_CTX* ctx, const std::string& pem, const std::string& p
     throwSslError(SslErrc::InvalidConfiguration, "cannot use the private key");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    throwSslError(SslErrc::InvalidConfiguration,
-                  "the private key does not match the certificate");
+    throwSslError(SslErrc::InvalidConfiguration, "the private key does not match the certificate");
   }
 }
 
@@ -270,8 +269,7 @@ void usePkcs12(SSL_CTX* ctx, const std::string& path, const std::string& passwor
     // Bundles from keytool before Java 9 (and openssl pkcs12 -legacy) encrypt with RC2 or
     // 3DES from OpenSSL's legacy provider.
     ERR_clear_error();
-    if (!detail::loadLegacyProvider() ||
-        PKCS12_parse(p12.get(), pass, &key, &cert, &chain) != 1) {
+    if (!detail::loadLegacyProvider() || PKCS12_parse(p12.get(), pass, &key, &cert, &chain) != 1) {
       throwSslError(SslErrc::InvalidConfiguration, "cannot read the PKCS#12 bundle " + path);
     }
   }
@@ -343,7 +341,8 @@ int alpnSelect(SSL*, const unsigned char** out, unsigned char* outlen, const uns
 int onNewClientSession(SSL* ssl, SSL_SESSION* session) {
   auto* impl = static_cast<SslContext::Impl*>(
       SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), detail::sslCtxImplIndex()));
-  const auto* key = static_cast<const std::string*>(SSL_get_ex_data(ssl, detail::sslSessionKeyIndex()));
+  const auto* key =
+      static_cast<const std::string*>(SSL_get_ex_data(ssl, detail::sslSessionKeyIndex()));
   if (impl == nullptr || key == nullptr || key->empty()) {
     return 0;  // not kept: OpenSSL frees it
   }
@@ -355,7 +354,9 @@ int onTicketKey(SSL* ssl, unsigned char keyName[16], unsigned char* iv, EVP_CIPH
                 EVP_MAC_CTX* mac, int enc) {
   auto* impl = static_cast<SslContext::Impl*>(
       SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), detail::sslCtxImplIndex()));
-  return impl == nullptr ? -1 : impl->ticketKeyCallback(keyName, iv, cipher, mac, enc);
+  return impl == nullptr ? -1
+                         : impl->ticketKeyCallback(SSL_version(ssl) == TLS1_3_VERSION, keyName, iv,
+                                                   cipher, mac, enc);
 }
 
 }  // namespace
@@ -606,7 +607,7 @@ void SslContext::Impl::rotateTicketKeysLocked() {
   }
 }
 
-int SslContext::Impl::ticketKeyCallback(unsigned char keyName[16], unsigned char* iv,
+int SslContext::Impl::ticketKeyCallback(bool tls13, unsigned char keyName[16], unsigned char* iv,
                                         EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac, int enc) {
   std::lock_guard lock(ticketMutex);
   const auto now = std::chrono::steady_clock::now();
@@ -641,7 +642,9 @@ int SslContext::Impl::ticketKeyCallback(unsigned char keyName[16], unsigned char
         !setMac(k)) {
       return -1;
     }
-    return i == 0 ? 1 : 2;  // 2: accepted, and a ticket under the current key is issued
+    // 2: accepted, and a new ticket is issued. Always so for TLS 1.3, whose clients use a
+    // ticket once (RFC 8446 C.4); for TLS 1.2 only when an older key made it.
+    return i == 0 && !tls13 ? 1 : 2;
   }
   return 0;  // unknown key: a full handshake
 }

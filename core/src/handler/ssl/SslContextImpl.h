@@ -31,7 +31,7 @@ struct SslContext::Impl {
 
   // Client sessions, most recently stored first; guarded by sessionsMutex.
   void storeSession(const std::string& key, SSL_SESSION* session);  // takes the reference
-  SSL_SESSION* takeSession(const std::string& key);  // a new reference, or null
+  SSL_SESSION* takeSession(const std::string& key);                 // a new reference, or null
 
   // Session-ticket keys (server), newest first; guarded by ticketMutex.
   struct TicketKey {
@@ -41,8 +41,8 @@ struct SslContext::Impl {
     std::chrono::steady_clock::time_point created;
   };
   void rotateTicketKeysLocked();
-  int ticketKeyCallback(unsigned char keyName[16], unsigned char* iv, EVP_CIPHER_CTX* cipher,
-                        EVP_MAC_CTX* mac, int enc);
+  int ticketKeyCallback(bool tls13, unsigned char keyName[16], unsigned char* iv,
+                        EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac, int enc);
 
   SslContextBuilder::Settings settings;
   detail::SslCtxPtr ctx;

@@ -235,7 +235,14 @@ void SslHandler::handlerAdded(ChannelHandlerContext& ctx) {
     SSL_set_read_ahead(engine_->ssl, 1);
   }
   if (ctx.channel().isActive()) {
-    startHandshake(ctx);
+    // Added to a live channel: start once the handlers added with this one are in place too
+    // (they would miss an early failure's events), unless channelActive comes first.
+    auto alive = alive_;
+    ctx.executor().execute([this, alive, &ctx] {
+      if (*alive && !handshakeStarted_) {
+        startHandshake(ctx);
+      }
+    });
   }
 }
 
@@ -522,9 +529,9 @@ void SslHandler::read(ChannelHandlerContext& ctx) {
 
 void SslHandler::write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) {
   if (!msg.isExactly<ByteBuf>() && !msg.isExactly<CompositeByteBuf>()) {
-    promise.tryFailure(Error(CoreErrc::UnsupportedMessageType,
-                             "SslHandler encrypts ByteBuf and CompositeByteBuf, not " +
-                                 msg.typeName()));
+    promise.tryFailure(
+        Error(CoreErrc::UnsupportedMessageType,
+              "SslHandler encrypts ByteBuf and CompositeByteBuf, not " + msg.typeName()));
     return;
   }
   if (failed_ || outboundClosed_ || removed_) {
@@ -706,8 +713,9 @@ Error SslHandler::errorFromSsl(int ret, bool duringHandshake) {
   SSL* ssl = engine_->ssl;
   if (engine_->allocFailed) {
     ERR_clear_error();
-    return Error(make_error_code(duringHandshake ? SslErrc::HandshakeFailed : SslErrc::ProtocolError),
-                 "out of memory for TLS records");
+    return Error(
+        make_error_code(duringHandshake ? SslErrc::HandshakeFailed : SslErrc::ProtocolError),
+        "out of memory for TLS records");
   }
   const int err = SSL_get_error(ssl, ret);
   const unsigned long e = ERR_peek_error();
@@ -720,8 +728,8 @@ Error SslHandler::errorFromSsl(int ret, bool duringHandshake) {
         verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH
             ? SslErrc::HostnameMismatch
             : SslErrc::CertificateVerifyFailed;
-    std::string message = std::string("certificate verify failed: ") +
-                          X509_verify_cert_error_string(verify);
+    std::string message =
+        std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
     if (code == SslErrc::HostnameMismatch) {
       message += " (expected " + peerHost_ + ")";
     }

@@ -182,13 +182,13 @@ class SslHandler : public ChannelDuplexHandler {
   bool handshakeStarted_ = false;
   bool handshakeDone_ = false;
   bool handshakeFailed_ = false;
-  bool flushPending_ = false;   // a flush() arrived before the handshake completed
-  bool readPending_ = false;    // the user asked read() and no plaintext came of it yet
-  bool firedRead_ = false;      // plaintext fired in the current read burst
-  bool needsFlush_ = false;     // records written toward the transport and not flushed
-  bool outboundClosed_ = false; // close_notify sent (or being sent)
-  bool inboundClosed_ = false;  // close_notify received
-  bool failed_ = false;         // a fatal error: everything further is dropped
+  bool flushPending_ = false;    // a flush() arrived before the handshake completed
+  bool readPending_ = false;     // the user asked read() and no plaintext came of it yet
+  bool firedRead_ = false;       // plaintext fired in the current read burst
+  bool needsFlush_ = false;      // records written toward the transport and not flushed
+  bool outboundClosed_ = false;  // close_notify sent (or being sent)
+  bool inboundClosed_ = false;   // close_notify received
+  bool failed_ = false;          // a fatal error: everything further is dropped
   bool removed_ = false;
 };
 
