@@ -383,10 +383,39 @@ void SslHandler::failHandshake(ChannelHandlerContext& ctx, const Error& error, b
     ctx.fireExceptionCaught(error);
   }
   if (closeChannel && !removed_) {
-    needsFlush_ = false;
-    ctx.flush();  // the alert, if OpenSSL made one
-    ctx.close();
+    flushAndClose(ctx);
   }
+}
+
+void SslHandler::flushAndClose(ChannelHandlerContext& ctx) {
+  // The alert OpenSSL made (if any) goes out before the socket closes: a transport writes a
+  // flush later in the loop's iteration, so an immediate close would drop it.
+  ChannelPromise written = ctx.newPromise();
+  writeCiphertext(ctx, written);
+  needsFlush_ = false;
+  ctx.flush();
+  closeAfter(ctx, written, ctx.newPromise());
+}
+
+void SslHandler::closeAfter(ChannelHandlerContext& ctx, const ChannelFuture& written,
+                            ChannelPromise closePromise) {
+  auto alive = alive_;
+  auto done = std::make_shared<bool>(false);
+  ChannelHandlerContext* c = &ctx;
+  auto closeOnce = [alive, done, c, closePromise]() mutable {
+    if (std::exchange(*done, true)) {
+      return;
+    }
+    if (*alive) {
+      c->close(closePromise);
+    } else {
+      closePromise.trySuccess();  // the handler is gone: the channel is closing already
+    }
+  };
+  if (closeNotifyFlushTimeout_ > Duration::zero() && !written.isDone()) {
+    closeNotifyTimer_ = ctx.executor().schedule(closeOnce, closeNotifyFlushTimeout_);
+  }
+  written.addListener([closeOnce](const ChannelFuture&) mutable { closeOnce(); });
 }
 
 void SslHandler::channelInactive(ChannelHandlerContext& ctx) {
@@ -647,12 +676,9 @@ void SslHandler::onFatal(ChannelHandlerContext& ctx, const Error& error) {
   }
   failed_ = true;
   failPendingWrites(error);
-  writeCiphertext(ctx);  // the alert
-  needsFlush_ = false;
-  ctx.flush();
   ctx.fireExceptionCaught(error);
   if (!removed_) {
-    ctx.close();
+    flushAndClose(ctx);  // with the alert
   }
 }
 
@@ -690,23 +716,7 @@ ChannelFuture SslHandler::closeOutbound(ChannelHandlerContext& ctx) {
 void SslHandler::sendCloseNotify(ChannelHandlerContext& ctx, ChannelPromise closePromise) {
   // Writes held back are sent first, then close_notify (RFC 8446 6.1).
   ChannelFuture written = closeOutbound(ctx);
-  auto alive = alive_;
-  auto done = std::make_shared<bool>(false);
-  ChannelHandlerContext* c = &ctx;
-  auto closeOnce = [alive, done, c, closePromise]() mutable {
-    if (std::exchange(*done, true)) {
-      return;
-    }
-    if (*alive) {
-      c->close(closePromise);
-    } else {
-      closePromise.trySuccess();  // the handler is gone: the channel is closing already
-    }
-  };
-  if (closeNotifyFlushTimeout_ > Duration::zero() && !written.isDone()) {
-    closeNotifyTimer_ = ctx.executor().schedule(closeOnce, closeNotifyFlushTimeout_);
-  }
-  written.addListener([closeOnce](const ChannelFuture&) mutable { closeOnce(); });
+  closeAfter(ctx, written, std::move(closePromise));
 }
 
 Error SslHandler::errorFromSsl(int ret, bool duringHandshake) {

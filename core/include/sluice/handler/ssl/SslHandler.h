@@ -161,6 +161,11 @@ class SslHandler : public ChannelDuplexHandler {
   void failPendingWrites(const Error& error);
   void onFatal(ChannelHandlerContext& ctx, const Error& error);
   void sendCloseNotify(ChannelHandlerContext& ctx, ChannelPromise closePromise);
+  void flushAndClose(ChannelHandlerContext& ctx);
+  // Closes with `closePromise` once `written` completes, or after the close_notify flush
+  // timeout.
+  void closeAfter(ChannelHandlerContext& ctx, const ChannelFuture& written,
+                  ChannelPromise closePromise);
   Error errorFromSsl(int ret, bool duringHandshake);
 
   std::shared_ptr<const SslContext> context_;
