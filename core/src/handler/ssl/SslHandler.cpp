@@ -321,8 +321,7 @@ bool SslHandler::handshake(ChannelHandlerContext& ctx) {
     return true;
   }
   const Error error = errorFromSsl(r, true);
-  writeCiphertext(ctx);  // the alert OpenSSL made, if any
-  failHandshake(ctx, error, true);
+  failHandshake(ctx, error, true);  // which sends the alert OpenSSL made, if any
   return false;
 }
 
