@@ -5,8 +5,12 @@
 // at start-up; --cert FILE --key FILE (PEM; they imply --tls) serve a real one.
 
 #include <fmt/format.h>
+#include <sluice/channel/Channel.h>
+#include <sluice/channel/ChannelInitializer.h>
+#include <sluice/channel/ChannelPipeline.h>
 #include <sluice/handler/ssl/SelfSignedCertificate.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
+#include <sluice/handler/ssl/SslHandler.h>
 #include <sluice/util/Error.h>
 
 #include <cstdio>
@@ -14,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 struct ExampleTls {
   bool enabled = false;
@@ -66,3 +71,33 @@ struct ExampleTls {
     }
   }
 };
+
+/// An initializer that puts an SslHandler first, then lets `inner` (the example's own
+/// initializer, shared by every connection) add the rest: the same pipeline, over TLS.
+class TlsFirstInitializer : public sluice::ChannelInitializer {
+ public:
+  TlsFirstInitializer(std::shared_ptr<const sluice::SslContext> context,
+                      std::shared_ptr<sluice::ChannelInitializer> inner)
+      : context_(std::move(context)), inner_(std::move(inner)) {}
+  bool isSharable() const noexcept override { return true; }
+
+ protected:
+  void initChannel(sluice::Channel& ch) override {
+    ch.pipeline().addLast(context_->newHandler());  // TLS records below, plaintext above
+    ch.pipeline().addLast(inner_);
+  }
+
+ private:
+  std::shared_ptr<const sluice::SslContext> context_;
+  std::shared_ptr<sluice::ChannelInitializer> inner_;
+};
+
+/// `inner` as is, or behind TLS when `context` is set.
+inline std::shared_ptr<sluice::ChannelInitializer> withTls(
+    std::shared_ptr<const sluice::SslContext> context,
+    std::shared_ptr<sluice::ChannelInitializer> inner) {
+  if (!context) {
+    return inner;
+  }
+  return std::make_shared<TlsFirstInitializer>(std::move(context), std::move(inner));
+}

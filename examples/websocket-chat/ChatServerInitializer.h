@@ -3,8 +3,6 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/channel/ChannelPipeline.h>
-#include <sluice/handler/ssl/SslContext.h>
-#include <sluice/handler/ssl/SslHandler.h>
 #include <sluice/handler/stream/ChunkedWriteHandler.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpServerCodec.h>
@@ -20,21 +18,16 @@
 // [docs:chat-initializer]
 /// Each connection starts as HTTP: the page and its scripts come from the static files, and
 /// a WebSocket upgrade on /ws turns the connection into a chat client. The file handler and
-/// the rooms are shared by every connection; the other handlers are made per connection. With
-/// an SslContext, TLS comes first (https and wss).
+/// the rooms are shared by every connection; the other handlers are made per connection.
 class ChatServerInitializer : public sluice::ChannelInitializer {
  public:
   ChatServerInitializer(std::shared_ptr<sluice::http::HttpStaticFileHandler> files,
-                        std::shared_ptr<ChatRooms> rooms,
-                        std::shared_ptr<const sluice::SslContext> sslContext = nullptr)
-      : files_(std::move(files)), rooms_(std::move(rooms)), sslContext_(std::move(sslContext)) {}
+                        std::shared_ptr<ChatRooms> rooms)
+      : files_(std::move(files)), rooms_(std::move(rooms)) {}
 
  protected:
   void initChannel(sluice::Channel& ch) override {
     auto& p = ch.pipeline();
-    if (sslContext_) {
-      p.addLast(sslContext_->newHandler());  // TLS records below, plaintext above
-    }
     p.addLast<sluice::http::HttpServerCodec>();            // bytes <-> HTTP messages
     p.addLast<sluice::http::HttpObjectAggregator>(65536);  // one FullHttpRequest each
     p.addLast<sluice::ChunkedWriteHandler>();              // large files, as the socket drains
@@ -52,6 +45,5 @@ class ChatServerInitializer : public sluice::ChannelInitializer {
  private:
   std::shared_ptr<sluice::http::HttpStaticFileHandler> files_;
   std::shared_ptr<ChatRooms> rooms_;
-  std::shared_ptr<const sluice::SslContext> sslContext_;
 };
 // [docs:end]

@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
   bootstrap.group(group).childHandler(
-      std::make_shared<ChatServerInitializer>(files, rooms, sslContext));
+      withTls(sslContext, std::make_shared<ChatServerInitializer>(files, rooms)));
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
   bootstrap.group(group).childHandler(
-      std::make_shared<WebSocketEchoInitializer>(decoderConfig, sslContext));
+      withTls(sslContext, std::make_shared<WebSocketEchoInitializer>(decoderConfig)));
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {

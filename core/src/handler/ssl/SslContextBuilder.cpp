@@ -269,7 +269,7 @@ void usePkcs12(SSL_CTX* ctx, const std::string& path, const std::string& passwor
     // Bundles from keytool before Java 9 (and openssl pkcs12 -legacy) encrypt with RC2 or
     // 3DES from OpenSSL's legacy provider.
     ERR_clear_error();
-    if (!detail::loadLegacyProvider() || PKCS12_parse(p12.get(), pass, &key, &cert, &chain) != 1) {
+    if (!detail::parsePkcs12WithLegacyProvider(p12.get(), pass, &key, &cert, &chain)) {
       throwSslError(SslErrc::InvalidConfiguration, "cannot read the PKCS#12 bundle " + path);
     }
   }

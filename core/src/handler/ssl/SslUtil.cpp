@@ -4,7 +4,6 @@
 
 #include <fstream>
 #include <iterator>
-#include <mutex>
 
 namespace sluice::detail {
 
@@ -52,18 +51,70 @@ std::string readFileOrThrow(const std::string& path, std::string_view what) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-bool loadLegacyProvider() noexcept {
-  static std::once_flag once;
-  static bool loaded = false;
-  std::call_once(once, [] {
-    // Loading any provider explicitly stops the default one from being loaded implicitly,
-    // so it is loaded first, by name.
-    OSSL_PROVIDER* def = OSSL_PROVIDER_load(nullptr, "default");
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-    loaded = def != nullptr && legacy != nullptr;
-    ERR_clear_error();
-  });
-  return loaded;
+namespace {
+
+// Moves an object into the default library context by writing it out and reading it back
+// (objects keep a pointer to the context that made them).
+template <typename T, typename Write, typename Read>
+T* rehome(T* object, Write write, Read read) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (object == nullptr || write(bio.get(), object) != 1) {
+    return nullptr;
+  }
+  return read(bio.get());
+}
+
+}  // namespace
+
+bool parsePkcs12WithLegacyProvider(PKCS12* p12, const char* password, EVP_PKEY** key, X509** cert,
+                                   STACK_OF(X509) * *chain) {
+  OSSL_LIB_CTX* lib = OSSL_LIB_CTX_new();
+  if (lib == nullptr) {
+    return false;
+  }
+  OSSL_PROVIDER* def = OSSL_PROVIDER_load(lib, "default");
+  OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(lib, "legacy");
+  EVP_PKEY* k = nullptr;
+  X509* c = nullptr;
+  STACK_OF(X509)* ca = nullptr;
+  bool ok = false;
+  if (def != nullptr && legacy != nullptr) {
+    // The bundle was read with no context of its own, so it decrypts with this thread's
+    // default one: the private context, for the length of the call.
+    OSSL_LIB_CTX* previous = OSSL_LIB_CTX_set0_default(lib);
+    ok = PKCS12_parse(p12, password, &k, &c, &ca) == 1;
+    OSSL_LIB_CTX_set0_default(previous);
+  }
+  if (ok) {
+    *key = rehome(
+        k,
+        [](BIO* b, EVP_PKEY* p) {
+          return PEM_write_bio_PrivateKey(b, p, nullptr, nullptr, 0, nullptr, nullptr);
+        },
+        [](BIO* b) { return PEM_read_bio_PrivateKey(b, nullptr, nullptr, nullptr); });
+    const auto writeCert = [](BIO* b, X509* x) { return PEM_write_bio_X509(b, x); };
+    const auto readCert = [](BIO* b) { return PEM_read_bio_X509(b, nullptr, nullptr, nullptr); };
+    *cert = rehome(c, writeCert, readCert);
+    *chain = sk_X509_new_null();
+    for (int i = 0; ca != nullptr && i < sk_X509_num(ca); ++i) {
+      if (X509* x = rehome(sk_X509_value(ca, i), writeCert, readCert)) {
+        sk_X509_push(*chain, x);
+      }
+    }
+    ok = *key != nullptr && *cert != nullptr;
+  }
+  EVP_PKEY_free(k);
+  X509_free(c);
+  sk_X509_pop_free(ca, X509_free);
+  if (legacy != nullptr) {
+    OSSL_PROVIDER_unload(legacy);
+  }
+  if (def != nullptr) {
+    OSSL_PROVIDER_unload(def);
+  }
+  OSSL_LIB_CTX_free(lib);
+  ERR_clear_error();
+  return ok;
 }
 
 int sslCtxImplIndex() noexcept {

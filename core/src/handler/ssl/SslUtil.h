@@ -47,9 +47,11 @@ inline bool isPemText(std::string_view text) noexcept {
 /// The whole of a file, or throws ErrorException(InvalidConfiguration) naming it.
 std::string readFileOrThrow(const std::string& path, std::string_view what);
 
-/// Loads OpenSSL's legacy provider (and the default one beside it) into the default library
-/// context, once; true if it is available.
-bool loadLegacyProvider() noexcept;
+/// PKCS12_parse with OpenSSL's legacy provider (RC2, 3DES), which is loaded on demand into a
+/// library context of its own for this call only, so the process's default context never
+/// offers legacy algorithms. What it returns belongs to the default context. True on success.
+bool parsePkcs12WithLegacyProvider(PKCS12* p12, const char* password, EVP_PKEY** key, X509** cert,
+                                   STACK_OF(X509) * *chain);
 
 /// The ex_data slot of an SSL_CTX that points to its SslContext::Impl.
 int sslCtxImplIndex() noexcept;
