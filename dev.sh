@@ -17,7 +17,8 @@ PACKAGES=(
   libfmt-dev          # logging and formatting
   libuv1-dev          # the transport: event loops and TCP
   zlib1g-dev          # gzip and deflate: HTTP content compression, permessage-deflate
-  libssl-dev          # OpenSSL 3: SHA-1 of the WebSocket handshake, later TLS
+  libssl-dev          # OpenSSL 3: TLS (SslHandler) and SHA-1 of the WebSocket handshake
+  openssl             # integration tests: openssl s_client/s_server and pkcs12 against SslHandler
   libgtest-dev        # unit tests
   libgmock-dev        # unit tests
   libbenchmark-dev    # micro-benchmarks

@@ -3,7 +3,7 @@
 # message, printed as a markdown table.
 #
 #   benchmarks/load/run-websocket-echo.sh [--rounds 1] [--connections 100] [--duration 10]
-#       [--warmup 2] [--depths "1 16"] [--sizes "32 1024"] [--binary]
+#       [--warmup 2] [--depths "1 16"] [--sizes "32 1024"] [--binary] [--tls]
 #       [--server PATH] [--load PATH] [--server-cpu 0] [--load-cpu 1] [--no-build]
 #
 # Unless --server and --load are given (or --no-build), it first builds the two programs in the
@@ -18,6 +18,11 @@
 # opens and when it closes; server CPU us/msg is that difference over the messages echoed in
 # the window. With --rounds N each case runs N times (a fresh server each time) and the table
 # shows the medians. Each ws-load run's JSON line is echoed to stderr.
+#
+# With --tls the server runs `websocket-echo --tls` (a self-signed certificate made at
+# start-up) and ws-load connects to wss://127.0.0.1:PORT/ws without verifying it: every
+# message is then encrypted and decrypted on both sides, and the TLS handshakes happen before
+# the warmup, outside the measured window.
 #
 # Why CPU per message: on a 2-core machine the client has one core and the server the other,
 # and the client saturates first, so msgs/s largely measures the client; the server's CPU per
@@ -36,6 +41,7 @@ warmup=2
 depths="1 16"
 sizes="32 1024"
 binary=
+tls=
 rounds=1
 server_cpu=0
 load_cpu=1
@@ -53,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --depths) depths=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --binary) binary=--binary; shift ;;
+    --tls) tls=--tls; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --server-cpu) server_cpu=$2; shift 2 ;;
     --load-cpu) load_cpu=$2; shift 2 ;;
@@ -107,7 +114,7 @@ median() { # median VALUES...: the middle value (the lower middle for an even co
 run_once() {
   local depth=$1 size=$2 port=
   : >"$work/server.out"
-  taskset -c "$server_cpu" "$server" --port 0 --threads 1 >"$work/server.out" \
+  taskset -c "$server_cpu" "$server" --port 0 --threads 1 $tls >"$work/server.out" \
     2>"$work/server.err" &
   server_pid=$!
   for _ in $(seq 100); do
@@ -123,7 +130,7 @@ run_once() {
   [[ -n $port ]] || { echo "run-websocket-echo: the server printed no port in 10 s" >&2; exit 1; }
   local out
   out=$(timeout "$run_limit" taskset -c "$load_cpu" "$load" \
-    --url "ws://127.0.0.1:$port/ws" --connections "$connections" --depth "$depth" \
+    --url "$scheme://127.0.0.1:$port/ws" --connections "$connections" --depth "$depth" \
     --size "$size" $binary --duration "$duration" --warmup "$warmup" \
     --server-pid "$server_pid") || {
     echo "run-websocket-echo: ws-load failed (depth $depth, size $size)" >&2
@@ -136,7 +143,9 @@ run_once() {
 
 kind=text
 [[ -n $binary ]] && kind=binary
-echo "## websocket-echo, $connections connections, $kind messages, ${warmup} s warmup +" \
+scheme=ws
+[[ -n $tls ]] && scheme=wss
+echo "## websocket-echo ($scheme), $connections connections, $kind messages, ${warmup} s warmup +" \
   "${duration} s measured, $rounds round(s), medians"
 echo
 echo "server on CPU $server_cpu (1 loop thread), ws-load on CPU $load_cpu;" \

@@ -8,7 +8,10 @@
 // 101 answer whose Sec-WebSocket-Accept must match), after which a scenario drives it. A
 // scenario only decides what to send and what to expect; connecting, the handshake, framing
 // (masked client frames, a fresh mask per frame), parsing the server's frames, answering pings,
-// the run's phases and the figures are shared. The scenarios:
+// the run's phases and the figures are shared. With --tls (or a wss:// URL) every connection
+// first completes a TLS handshake through OpenSSL and then carries the same bytes encrypted:
+// the socket stays libuv's, and OpenSSL works between two memory BIOs, ciphertext in from
+// libuv's reads and out to its writes. The scenarios:
 //
 //   echo  each connection keeps `--depth` messages of `--size` bytes in flight (a closed loop:
 //         one more is sent for each one echoed), and every echoed message is checked against
@@ -25,7 +28,10 @@
 // stderr. Exit status: 0 on success, 1 when the run fails, 2 for bad options.
 
 #include <fmt/core.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <uv.h>
@@ -83,12 +89,19 @@ struct Options {
   double connectTimeoutSeconds = 10;
   int serverPid = 0;  // 0: the server's CPU time is not measured.
   bool allowNonLoopback = false;
+  bool tls = false;    // --tls or a wss:// URL.
+  std::string caFile;  // --ca: verify the server against it; empty: no verification.
 };
 
 void printUsage(std::FILE* out) {
   fmt::print(out,
              "usage: ws-load --url ws://127.0.0.1:PORT/PATH [options]\n"
-             "  --url URL                ws://HOST:PORT/PATH, HOST a numeric address\n"
+             "  --url URL                ws://HOST:PORT/PATH or wss://..., HOST a numeric "
+             "address\n"
+             "  --tls                    TLS (as wss://); the certificate is not verified\n"
+             "  --ca FILE                TLS: verify the server's certificate (chain and IP\n"
+             "                           address) against the CA certificates in FILE (PEM);\n"
+             "                           implies --tls\n"
              "  --scenario NAME          echo (default)\n"
              "  --connections N          WebSocket connections (default 100)\n"
              "  --depth N                echo: messages in flight per connection (default 1)\n"
@@ -104,14 +117,19 @@ void printUsage(std::FILE* out) {
 
 using loadutil::parseNumber;
 
-// Splits ws://HOST:PORT/PATH (HOST may be [v6]); wss is not supported (no TLS here).
+// Splits ws://HOST:PORT/PATH or wss://HOST:PORT/PATH (HOST may be [v6]); wss sets tls.
 bool parseUrl(Options& o) {
   std::string_view rest = o.url;
   constexpr std::string_view kScheme = "ws://";
-  if (rest.substr(0, kScheme.size()) != kScheme) {
+  constexpr std::string_view kSecureScheme = "wss://";
+  if (rest.substr(0, kScheme.size()) == kScheme) {
+    rest.remove_prefix(kScheme.size());
+  } else if (rest.substr(0, kSecureScheme.size()) == kSecureScheme) {
+    rest.remove_prefix(kSecureScheme.size());
+    o.tls = true;
+  } else {
     return false;
   }
-  rest.remove_prefix(kScheme.size());
   const std::size_t slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);
   o.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
@@ -153,6 +171,10 @@ std::optional<Options> parseOptions(int argc, char** argv) {
       o.allowNonLoopback = true;
       continue;
     }
+    if (arg == "--tls") {
+      o.tls = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       fmt::print(stderr, "ws-load: {} needs a value (or is unknown); see --help\n", arg);
       return std::nullopt;
@@ -180,6 +202,9 @@ std::optional<Options> parseOptions(int argc, char** argv) {
            o.connectTimeoutSeconds <= 3600;
     } else if (arg == "--server-pid") {
       ok = parseNumber(value, o.serverPid) && o.serverPid > 0;
+    } else if (arg == "--ca") {
+      o.caFile = value;
+      o.tls = true;
     } else {
       fmt::print(stderr, "ws-load: unknown option {}; see --help\n", arg);
       return std::nullopt;
@@ -263,6 +288,7 @@ struct Results {
   Histogram handshakeNanos;        // TCP connect to verified 101, per connection (all phases).
   std::optional<double> serverCpuSeconds;
   double loadCpuSeconds = 0;
+  std::string tlsSession;  // TLS: the protocol and cipher suite of the first handshake.
 };
 
 /// What scenarios count through: it drops what arrives outside the measured window.
@@ -393,6 +419,55 @@ class OutBuffer {
   std::size_t capacity_ = 0;
 };
 
+// ---------------------------------------------------------------------------------------------
+// TLS
+// ---------------------------------------------------------------------------------------------
+
+struct SslCtxDeleter {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+struct SslDeleter {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
+using SslPtr = std::unique_ptr<SSL, SslDeleter>;
+
+// OpenSSL's reasons for the last failure on this thread (and clears them), or `fallback`.
+std::string sslErrors(std::string_view fallback) {
+  std::string reasons;
+  while (const unsigned long e = ERR_get_error()) {
+    char text[256];
+    ERR_error_string_n(e, text, sizeof text);
+    reasons += reasons.empty() ? "" : "; ";
+    reasons += text;
+  }
+  return reasons.empty() ? std::string(fallback) : reasons;
+}
+
+// The client context of a TLS run: TLS 1.2 or 1.3 with OpenSSL's default ciphers, no session
+// reuse (every connection makes a full handshake). With a CA file the server's chain is
+// verified, and each connection checks that the certificate names the IP address dialled.
+SslCtxPtr makeSslContext(const Options& o, std::string& error) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) {
+    error = sslErrors("SSL_CTX_new failed");
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  if (o.caFile.empty()) {
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  } else {
+    if (SSL_CTX_load_verify_locations(ctx.get(), o.caFile.c_str(), nullptr) != 1) {
+      error = fmt::format("cannot load CA certificates from {}: {}", o.caFile,
+                          sslErrors("no certificate"));
+      return nullptr;
+    }
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  }
+  return ctx;
+}
+
 /// Shared by all connections of a run: the loop, the scenario, the read buffer, the clocks.
 struct RunContext {
   uv_loop_t* loop = nullptr;
@@ -402,15 +477,18 @@ struct RunContext {
   Results* results = nullptr;
   MaskGenerator masks{1};
   std::vector<char> readBuffer = std::vector<char>(kReadBufferSize);
-  std::string error;       // The first failure; the run stops at it.
-  std::size_t open = 0;    // Connections whose handshake succeeded and that are not closed.
-  std::size_t closed = 0;  // Connections whose handle was closed.
+  SSL_CTX* ssl = nullptr;         // Set for a TLS run.
+  std::vector<char> plainBuffer;  // TLS: decrypted bytes, handled before the next SSL_read.
+  std::string error;              // The first failure; the run stops at it.
+  std::size_t open = 0;           // Connections whose handshake succeeded and that are not closed.
+  std::size_t closed = 0;         // Connections whose handle was closed.
   std::function<void()> onFailure;
   std::function<void()> onOpenChanged;
 };
 
 /// One WebSocket client connection: a libuv TCP handle, the handshake, a frame writer that
-/// batches frames until flush(), and a streaming parser for the server's frames.
+/// batches frames until flush(), and a streaming parser for the server's frames; in a TLS run,
+/// an SSL object between the frames and the socket.
 class Connection {
  public:
   enum class State { Connecting, Handshaking, Open, Closing, Closed };
@@ -474,12 +552,20 @@ class Connection {
   }
 
   /// Writes every queued frame: one system call for all the frames queued since the last
-  /// flush, the way a server's echo of a read burst would go out.
+  /// flush, the way a server's echo of a read burst would go out. In a TLS run the frames are
+  /// encrypted first (one SSL_write for them all) and the records go out the same way.
   void flush() {
-    if (writing_ || out_.empty() || state_ == State::Closed) {
+    if (writing_ || state_ == State::Closed) {
       return;  // A write in flight flushes again when it completes.
     }
-    uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+    OutBuffer& wire = ssl_ ? sealed_ : out_;
+    if (ssl_ && !seal()) {
+      return;
+    }
+    if (wire.empty()) {
+      return;
+    }
+    uv_buf_t buf = uv_buf_init(wire.data(), static_cast<unsigned>(wire.size()));
     int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
     if (written == UV_EAGAIN) {
       written = 0;
@@ -487,13 +573,13 @@ class Connection {
       fail(fmt::format("write: {}", uv_strerror(written)));
       return;
     }
-    out_.consume(static_cast<std::size_t>(written));
-    if (out_.empty()) {
+    wire.consume(static_cast<std::size_t>(written));
+    if (wire.empty()) {
       return;
     }
-    // The socket is full: hand the rest to libuv, and gather new frames in out_ meanwhile.
-    inFlight_.swap(out_);
-    out_.clear();
+    // The socket is full: hand the rest to libuv, and gather new bytes in `wire` meanwhile.
+    inFlight_.swap(wire);
+    wire.clear();
     writing_ = true;
     buf = uv_buf_init(inFlight_.data(), static_cast<unsigned>(inFlight_.size()));
     if (const int rc =
@@ -555,7 +641,11 @@ class Connection {
       c->fail(fmt::format("read: {}", uv_strerror(rc)));
       return;
     }
-    c->sendHandshake();
+    if (c->run_.ssl != nullptr) {
+      c->startTls();
+    } else {
+      c->sendHandshake();
+    }
   }
 
   // Every connection reads into the run's one buffer: reads are handled before the callback
@@ -581,10 +671,15 @@ class Connection {
       return;
     }
     const std::string_view data(buf->base, static_cast<std::size_t>(nread));
-    const bool ok = c->state_ == State::Handshaking ? c->onHandshakeBytes(data) : c->parse(data);
+    const bool ok = c->ssl_ ? c->unseal(data) : c->onPlaintext(data);
     if (ok) {
       c->flush();
     }
+  }
+
+  // Bytes from the server, decrypted if need be.
+  bool onPlaintext(std::string_view data) {
+    return state_ == State::Handshaking ? onHandshakeBytes(data) : parse(data);
   }
 
   static void onWritten(uv_write_t* request, int status) {
@@ -611,6 +706,110 @@ class Connection {
 
   std::string describeState() const {
     return state_ == State::Handshaking ? "during the handshake" : "while open";
+  }
+
+  // --- TLS ---
+
+  // Sets up the SSL object over two memory BIOs and sends the ClientHello. No SNI: the host
+  // is an IP address (RFC 6066 section 3).
+  void startTls() {
+    ssl_.reset(SSL_new(run_.ssl));
+    if (!ssl_) {
+      fail(sslErrors("SSL_new failed"));
+      return;
+    }
+    netIn_ = BIO_new(BIO_s_mem());
+    netOut_ = BIO_new(BIO_s_mem());
+    if (netIn_ == nullptr || netOut_ == nullptr) {
+      BIO_free(netIn_);
+      BIO_free(netOut_);
+      fail("out of memory for TLS buffers");
+      return;
+    }
+    SSL_set_bio(ssl_.get(), netIn_, netOut_);  // The SSL object owns both from here.
+    if (!run_.options->caFile.empty() &&
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), run_.options->host.c_str()) !=
+            1) {
+      fail(sslErrors("cannot verify an IP address"));
+      return;
+    }
+    SSL_set_connect_state(ssl_.get());
+    if (driveTlsHandshake()) {
+      flush();
+    }
+  }
+
+  // Steps the TLS handshake; when it completes, starts the WebSocket one. False on failure.
+  bool driveTlsHandshake() {
+    const int rc = SSL_do_handshake(ssl_.get());
+    if (rc == 1) {
+      tlsOpen_ = true;
+      if (run_.results->tlsSession.empty()) {
+        run_.results->tlsSession =
+            fmt::format("{} {}", SSL_get_version(ssl_.get()), SSL_get_cipher_name(ssl_.get()));
+      }
+      sendHandshake();
+      return state_ != State::Closed;
+    }
+    if (SSL_get_error(ssl_.get(), rc) == SSL_ERROR_WANT_READ) {
+      return true;
+    }
+    const long verify = SSL_get_verify_result(ssl_.get());
+    return fail(fmt::format(
+        "TLS handshake failed: {}{}", sslErrors("connection closed"),
+        verify == X509_V_OK ? "" : fmt::format(" ({})", X509_verify_cert_error_string(verify))));
+  }
+
+  // Ciphertext from the socket: feeds it to OpenSSL, finishes the handshake if it is still
+  // going, and hands every decrypted byte to onPlaintext().
+  bool unseal(std::string_view data) {
+    if (BIO_write(netIn_, data.data(), static_cast<int>(data.size())) !=
+        static_cast<int>(data.size())) {
+      return fail("out of memory for TLS input");
+    }
+    if (!tlsOpen_ && (!driveTlsHandshake() || !tlsOpen_)) {
+      return state_ != State::Closed;
+    }
+    std::vector<char>& plain = run_.plainBuffer;
+    while (state_ != State::Closed) {
+      const int n = SSL_read(ssl_.get(), plain.data(), static_cast<int>(plain.size()));
+      if (n > 0) {
+        if (!onPlaintext(std::string_view(plain.data(), static_cast<std::size_t>(n)))) {
+          return false;
+        }
+        continue;
+      }
+      switch (SSL_get_error(ssl_.get(), n)) {
+        case SSL_ERROR_WANT_READ:
+          return true;
+        case SSL_ERROR_ZERO_RETURN:  // close_notify: the end of the server's stream.
+          if (state_ == State::Closing) {
+            closeHandle();
+            return true;
+          }
+          return fail(fmt::format("the server closed the connection ({})", describeState()));
+        default:
+          return fail(fmt::format("TLS: {}", sslErrors("read failed")));
+      }
+    }
+    return true;
+  }
+
+  // Encrypts the frames queued in out_ and moves the records to sealed_; false on failure.
+  bool seal() {
+    if (!out_.empty()) {
+      const int n = SSL_write(ssl_.get(), out_.data(), static_cast<int>(out_.size()));
+      if (n != static_cast<int>(out_.size())) {
+        return fail(fmt::format("TLS: {}", sslErrors("write failed")));
+      }
+      out_.clear();
+    }
+    // Records the handshake or SSL_write left in the memory BIO, read straight into sealed_.
+    if (const std::size_t pending = BIO_ctrl_pending(netOut_); pending != 0) {
+      char* p = sealed_.append(pending);
+      BIO_read(netOut_, p, static_cast<int>(pending));
+    }
+    return true;
   }
 
   // --- Handshake (RFC 6455 section 4.1) ---
@@ -897,6 +1096,12 @@ class Connection {
   OutBuffer inFlight_;  // Bytes handed to uv_write, until it completes.
   bool writing_ = false;
 
+  SslPtr ssl_;             // TLS runs only.
+  BIO* netIn_ = nullptr;   // Ciphertext read from the socket, for OpenSSL (owned by ssl_).
+  BIO* netOut_ = nullptr;  // Records OpenSSL wrote, for the socket (owned by ssl_).
+  OutBuffer sealed_;       // Records not yet written to the socket.
+  bool tlsOpen_ = false;   // The TLS handshake is complete.
+
   std::string key_;        // Sec-WebSocket-Key sent.
   std::string handshake_;  // The server's handshake response so far.
 
@@ -1062,11 +1267,16 @@ std::unique_ptr<Scenario> makeScenario(const Options& options, Recorder& recorde
 
 class LoadRun {
  public:
+  /// `ssl`: the client context of a TLS run, or null.
   LoadRun(const Options& options, std::unique_ptr<Scenario> scenario, Recorder& recorder,
-          Results& results)
+          Results& results, SSL_CTX* ssl)
       : options_(options), scenario_(std::move(scenario)), recorder_(recorder), results_(results) {
     uv_loop_init(&loop_);
     run_.loop = &loop_;
+    if (ssl != nullptr) {
+      run_.ssl = ssl;
+      run_.plainBuffer.resize(kReadBufferSize);
+    }
     run_.options = &options_;
     run_.scenario = scenario_.get();
     run_.recorder = &recorder_;
@@ -1240,13 +1450,15 @@ void printJson(const Options& o, const Scenario& scenario, const Results& r) {
       "\"durationSeconds\":{},\"elapsedSeconds\":{:.6f},\"messages\":{},\"msgsPerSecond\":{:.1f},"
       "\"mbPerSecond\":{:.3f},\"latencyP50Us\":{:.1f},\"latencyP90Us\":{:.1f},"
       "\"latencyP99Us\":{:.1f},\"latencyP999Us\":{:.1f},\"latencyMaxUs\":{:.1f},"
-      "\"latencyMeanUs\":{:.1f},\"handshakeP50Us\":{:.1f},\"handshakeMaxUs\":{:.1f},",
+      "\"latencyMeanUs\":{:.1f},\"handshakeP50Us\":{:.1f},\"handshakeMaxUs\":{:.1f},"
+      "\"tls\":{},",
       o.scenario, o.url, o.connections, scenario.jsonFields(), o.warmupSeconds, o.durationSeconds,
       seconds, r.messages, static_cast<double>(r.messages) / seconds,
       static_cast<double>(r.payloadBytes) / seconds / 1e6, micros(h.valueAtPercentile(50)),
       micros(h.valueAtPercentile(90)), micros(h.valueAtPercentile(99)),
       micros(h.valueAtPercentile(99.9)), micros(h.max()), h.mean() / 1e3,
-      micros(r.handshakeNanos.valueAtPercentile(50)), micros(r.handshakeNanos.max()));
+      micros(r.handshakeNanos.valueAtPercentile(50)), micros(r.handshakeNanos.max()),
+      o.tls ? fmt::format("\"{}\"", r.tlsSession) : std::string("null"));
   if (r.serverCpuSeconds) {
     line +=
         fmt::format("\"serverPid\":{},\"serverCpuSeconds\":{:.3f},\"serverCpuUsPerMsg\":{:.4f},",
@@ -1302,8 +1514,17 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "ws-load: unknown scenario '{}'; see --help\n", options->scenario);
     return 2;
   }
+  SslCtxPtr ssl;
+  if (options->tls) {
+    std::string error;
+    ssl = makeSslContext(*options, error);
+    if (!ssl) {
+      fmt::print(stderr, "ws-load: {}\n", error);
+      return 1;
+    }
+  }
   const Scenario& report = *scenario;
-  LoadRun run(*options, std::move(scenario), recorder, results);
+  LoadRun run(*options, std::move(scenario), recorder, results, ssl.get());
   if (!run.run(reinterpret_cast<const sockaddr*>(&address))) {
     fmt::print(stderr, "ws-load: error: {}\n", run.error());
     return 1;

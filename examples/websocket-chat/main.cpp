@@ -1,10 +1,12 @@
 // A chat server: a web page on http://HOST:PORT/ and chat rooms over WebSocket on /ws.
 //
 //   websocket-chat [--host 127.0.0.1] [--port 8080] [--threads N] [--root DIR]
+//                  [--tls] [--cert FILE --key FILE]
 //
 // DIR (the page, its script and style) defaults to the www folder beside this source file.
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one), then the address
-// to open in a browser, and runs until interrupted.
+// to open in a browser, and runs until interrupted. With --tls it serves https and wss with a
+// self-signed certificate for localhost (the browser will warn), or with --cert and --key.
 
 #include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -20,6 +22,7 @@
 
 #include "ChatRooms.h"
 #include "ChatServerInitializer.h"
+#include "ExampleTls.h"
 
 #ifndef WEBSOCKET_CHAT_DEFAULT_ROOT
 #define WEBSOCKET_CHAT_DEFAULT_ROOT "www"
@@ -30,23 +33,32 @@ int main(int argc, char** argv) {
   int port = 8080;
   std::size_t threads = 1;
   std::string root = WEBSOCKET_CHAT_DEFAULT_ROOT;
-  for (int i = 1; i < argc; i += 2) {
+  ExampleTls tls;
+  for (int i = 1; i < argc; ++i) {
+    if (tls.parse(argc, argv, i)) {
+      continue;
+    }
     if (i + 1 >= argc) {
       fmt::print(stderr, "websocket-chat: {} needs a value\n", argv[i]);
       return 2;
     }
     if (std::strcmp(argv[i], "--host") == 0) {
-      host = argv[i + 1];
+      host = argv[++i];
     } else if (std::strcmp(argv[i], "--port") == 0) {
-      port = std::atoi(argv[i + 1]);
+      port = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--threads") == 0) {
-      threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+      threads = static_cast<std::size_t>(std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--root") == 0) {
-      root = argv[i + 1];
+      root = argv[++i];
     } else {
       fmt::print(stderr, "websocket-chat: unknown option {}\n", argv[i]);
       return 2;
     }
+  }
+  bool tlsFailed = false;
+  auto sslContext = tls.serverContext("websocket-chat", tlsFailed);
+  if (tlsFailed) {
+    return 1;
   }
 
   std::shared_ptr<sluice::http::HttpStaticFileHandler> files;
@@ -68,7 +80,8 @@ int main(int argc, char** argv) {
 
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
-  bootstrap.group(group).childHandler(std::make_shared<ChatServerInitializer>(files, rooms));
+  bootstrap.group(group).childHandler(
+      withTls(sslContext, std::make_shared<ChatServerInitializer>(files, rooms)));
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {
@@ -77,7 +90,8 @@ int main(int argc, char** argv) {
   }
   const std::string address = bound.channel().localAddress().toString();
   fmt::print("listening on {}\n", address);
-  fmt::print("open http://{}/ in two browser tabs (Ctrl-C stops the server)\n", address);
+  fmt::print("open {}://{}/ in two browser tabs (Ctrl-C stops the server)\n",
+             sslContext ? "https" : "http", address);
   std::fflush(stdout);
 
   int signal = 0;

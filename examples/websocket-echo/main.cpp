@@ -2,10 +2,12 @@
 //
 //   websocket-echo [--host 127.0.0.1] [--port 8080] [--threads N]
 //                  [--max-frame-size BYTES] [--max-message-size BYTES]
+//                  [--tls] [--cert FILE --key FILE]
 //
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
 // interrupted. The limits default to the decoder's (64 KiB frames, 1 MiB messages); a bigger
-// frame or message is refused with close code 1009.
+// frame or message is refused with close code 1009. With --tls it serves wss:// (and https)
+// with a self-signed certificate for localhost, or with --cert and --key (PEM files).
 
 #include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -17,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "ExampleTls.h"
 #include "WebSocketEchoInitializer.h"
 
 int main(int argc, char** argv) {
@@ -24,21 +27,34 @@ int main(int argc, char** argv) {
   int port = 8080;
   std::size_t threads = 1;
   sluice::websocket::WebSocketDecoderConfig decoderConfig;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  ExampleTls tls;
+  for (int i = 1; i < argc; ++i) {
+    if (tls.parse(argc, argv, i)) {
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "websocket-echo: unknown option or missing value {}\n", argv[i]);
+      return 2;
+    }
     if (std::strcmp(argv[i], "--host") == 0) {
-      host = argv[i + 1];
+      host = argv[++i];
     } else if (std::strcmp(argv[i], "--port") == 0) {
-      port = std::atoi(argv[i + 1]);
+      port = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--threads") == 0) {
-      threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+      threads = static_cast<std::size_t>(std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--max-frame-size") == 0) {
-      decoderConfig.maxFramePayloadLength = std::strtoull(argv[i + 1], nullptr, 10);
+      decoderConfig.maxFramePayloadLength = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--max-message-size") == 0) {
-      decoderConfig.maxMessageLength = std::strtoull(argv[i + 1], nullptr, 10);
+      decoderConfig.maxMessageLength = std::strtoull(argv[++i], nullptr, 10);
     } else {
       fmt::print(stderr, "websocket-echo: unknown option {}\n", argv[i]);
       return 2;
     }
+  }
+  bool tlsFailed = false;
+  auto sslContext = tls.serverContext("websocket-echo", tlsFailed);
+  if (tlsFailed) {
+    return 1;
   }
 
   // Signals are waited for on this thread; the loops' threads must not take them.
@@ -50,7 +66,8 @@ int main(int argc, char** argv) {
 
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
-  bootstrap.group(group).childHandler(std::make_shared<WebSocketEchoInitializer>(decoderConfig));
+  bootstrap.group(group).childHandler(
+      withTls(sslContext, std::make_shared<WebSocketEchoInitializer>(decoderConfig)));
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {
