@@ -2,6 +2,8 @@
 
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/handler/ssl/SslContextBuilder.h>
+#include <sluice/handler/ssl/SslHandler.h>
 #include <sluice/http/HttpClientCodec.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/transport/Bootstrap.h>
@@ -23,6 +25,12 @@ namespace sluice::websocket {
 
 namespace {
 
+// Completes when a channel is ready for frames: its TLS handshake (wss) and its WebSocket
+// handshake done, or fails with the first of them that failed (a refused certificate is
+// reported as such, not as the connection closing). Set in initChannel, on the channel's
+// loop, before the connect future completes; read only after that.
+const AttributeKey<Future<void>> kReady{"sluice.websocket.client.ready"};
+
 // The pipeline of every channel the client opens. The watcher goes first so that it hears
 // channelInactive whatever the handlers after it do, while the protocol handler still
 // knows how the connection ended.
@@ -30,11 +38,15 @@ class ClientInitializer : public ChannelInitializer {
  public:
   using Watch = std::function<void(Channel&, const WebSocketClientProtocolHandler&)>;
 
-  ClientInitializer(std::shared_ptr<const WebSocketClientConfig> config,
-                    WebSocketClientProtocolConfig protocol, Watch onInactive)
+  ClientInitializer(std::shared_ptr<const WebSocketClientConfig> config, const WebSocketUri& uri,
+                    std::shared_ptr<const SslContext> ssl, Watch onInactive)
       : config_(std::move(config)),
-        protocol_(std::move(protocol)),
-        onInactive_(std::move(onInactive)) {}
+        uri_(uri),
+        ssl_(std::move(ssl)),
+        protocol_(config_->protocol),
+        onInactive_(std::move(onInactive)) {
+    protocol_.webSocketUri = uri_.toString();
+  }
 
  protected:
   void initChannel(Channel& ch) override {
@@ -42,15 +54,60 @@ class ClientInitializer : public ChannelInitializer {
     if (onInactive_) {
       p.addLast<Watcher>(onInactive_);
     }
+    SslHandler* tls = nullptr;
+    if (ssl_) {
+      // Verifies the certificate against the URL's host, which it also sends as SNI.
+      std::unique_ptr<SslHandler> handler = ssl_->newHandler(uri_.host(), uri_.port());
+      tls = handler.get();
+      p.addLast(std::move(handler));
+    }
     p.addLast<http::HttpClientCodec>();
     p.addLast<http::HttpObjectAggregator>(config_->maxHandshakeResponseLength);
-    p.addLast<WebSocketClientProtocolHandler>(protocol_);
+    auto& protocol = p.addLast<WebSocketClientProtocolHandler>(protocol_);
     if (config_->initChannel) {
       config_->initChannel(p);
     }
+
+    auto ready = Promise<void>::make(&ch.eventLoop());
+    p.addLast<HandshakeErrorSink>(ready.future());
+    if (tls != nullptr) {
+      tls->handshakeFuture().addListener([ready](const Future<void>& f) {
+        if (!f.isSuccess()) {
+          ready.tryFailure(f.cause());
+        }
+      });
+    }
+    protocol.handshakeFuture().addListener([ready](const ChannelFuture& f) {
+      if (f.isSuccess()) {
+        ready.trySuccess();
+      } else {
+        ready.tryFailure(f.cause());
+      }
+    });
+    ch.attr(kReady).set(ready.future());
   }
 
  private:
+  // Errors of a connection that never became ready (a refused certificate, a refused
+  // upgrade) reach the application through connect()'s future and the ConnectFailed event;
+  // this keeps them from also being logged as unhandled by the pipeline's tail. Errors of a
+  // ready connection pass.
+  class HandshakeErrorSink : public ChannelInboundHandler {
+   public:
+    explicit HandshakeErrorSink(Future<void> ready) : ready_(std::move(ready)) {}
+    void exceptionCaught(ChannelHandlerContext& ctx, const Error& error) override {
+      if (ready_.isSuccess()) {
+        ctx.fireExceptionCaught(error);
+      } else {
+        Log::log(LogLevel::Debug, "websocket", "{} before the handshake completed: {}",
+                 ctx.channel().toString(), error.toString());
+      }
+    }
+
+   private:
+    Future<void> ready_;
+  };
+
   class Watcher : public ChannelInboundHandler {
    public:
     explicit Watcher(Watch onInactive) : onInactive_(std::move(onInactive)) {}
@@ -66,17 +123,19 @@ class ClientInitializer : public ChannelInitializer {
   };
 
   std::shared_ptr<const WebSocketClientConfig> config_;
+  WebSocketUri uri_;
+  std::shared_ptr<const SslContext> ssl_;
   WebSocketClientProtocolConfig protocol_;
   Watch onInactive_;
 };
 
-Future<void> handshakeOf(Channel& ch) {
-  auto* handler = ch.pipeline().get<WebSocketClientProtocolHandler>();
-  if (handler == nullptr) {
-    return makeFailedFuture<void>(
-        Error(CoreErrc::UnsupportedOperation, "no WebSocketClientProtocolHandler in the pipeline"));
+// See kReady. Thread: any, once the channel's connect future has completed.
+Future<void> readyOf(Channel& ch) {
+  if (const Future<void>* ready = ch.attr(kReady).get()) {
+    return *ready;
   }
-  return handler->handshakeFuture();
+  return makeFailedFuture<void>(
+      Error(CoreErrc::IllegalState, "not a channel of a WebSocketClient"));
 }
 
 }  // namespace
@@ -86,9 +145,24 @@ Future<void> handshakeOf(Channel& ch) {
 struct WebSocketClient::Shared {
   UvEventLoopGroup* group = nullptr;
   std::shared_ptr<const WebSocketClientConfig> config;
-  std::mutex mutex;  // guards connections and closed
+  std::mutex mutex;  // guards connections, closed and defaultSsl
   std::vector<std::shared_ptr<Connection>> connections;
   bool closed = false;
+  std::shared_ptr<const SslContext> defaultSsl;
+
+  // The context for wss:// URLs: the config's, or one with the defaults (the system's trust
+  // store; chain and host name verified), made on first use and shared by every connection so
+  // that sessions are resumed. Throws ErrorException if OpenSSL cannot make one.
+  std::shared_ptr<const SslContext> sslContext() {
+    if (config->sslContext) {
+      return config->sslContext;
+    }
+    std::lock_guard lock(mutex);
+    if (!defaultSsl) {
+      defaultSsl = SslContextBuilder::forClient().build();
+    }
+    return defaultSsl;
+  }
 
   void remove(const Connection* connection) {
     std::lock_guard lock(mutex);
@@ -121,14 +195,12 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
         firstReady(Promise<ChannelPtr>::make(&l)),
         closed(Promise<void>::make(&l)) {}
 
-  void init(UvEventLoopGroup& group) {
-    WebSocketClientProtocolConfig protocol = config->protocol;
-    protocol.webSocketUri = uri.toString();
+  void init(UvEventLoopGroup& group, std::shared_ptr<const SslContext> ssl) {
     std::weak_ptr<Connection> weak = weak_from_this();
     bootstrap.group(group)
         .option(config->channelOptions)
         .handler(std::make_shared<ClientInitializer>(
-            config, std::move(protocol),
+            config, uri, std::move(ssl),
             [weak](Channel& ch, const WebSocketClientProtocolHandler& handler) {
               auto self = weak.lock();
               if (!self) {
@@ -195,7 +267,7 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
       finish(Error(CoreErrc::Cancelled, "the WebSocket client was closed"));
       return;
     }
-    handshakeOf(*ch).addListener([self = shared_from_this(), ch](const Future<void>& h) {
+    readyOf(*ch).addListener([self = shared_from_this(), ch](const Future<void>& h) {
       self->runOnLoop([self, ch, h] { self->onHandshake(ch, h); });
     });
   }
@@ -332,15 +404,18 @@ Future<ChannelPtr> WebSocketClient::connect(std::string_view url) {
         Error(std::make_error_code(std::errc::invalid_argument),
               fmt::format("not a ws:// or wss:// URL: '{}'", url)));
   }
+  std::shared_ptr<const SslContext> ssl;
   if (uri->isSecure()) {
-    return makeFailedFuture<ChannelPtr>(
-        Error(std::make_error_code(std::errc::protocol_not_supported),
-              fmt::format("{}: wss:// needs a TLS context", uri->toString())));
+    try {
+      ssl = shared_->sslContext();
+    } catch (const ErrorException& e) {
+      return makeFailedFuture<ChannelPtr>(e.error());
+    }
   }
   EventLoop& loop = shared_->group->next();
   auto connection = std::make_shared<Connection>(shared_->config, std::move(*uri), loop);
   connection->owner = shared_;
-  connection->init(*shared_->group);
+  connection->init(*shared_->group, std::move(ssl));
   {
     std::lock_guard lock(shared_->mutex);
     if (shared_->closed) {
@@ -381,19 +456,18 @@ std::unique_ptr<ChannelPool> WebSocketClient::newChannelPool(std::string_view ur
                                                              ChannelPoolConfig poolConfig,
                                                              std::chrono::milliseconds pingTimeout) {
   auto uri = WebSocketUri::parse(url);
-  if (!uri || uri->isSecure()) {
-    throw std::invalid_argument(fmt::format("not a ws:// URL: '{}'", url));
+  if (!uri) {
+    throw std::invalid_argument(fmt::format("not a ws:// or wss:// URL: '{}'", url));
   }
-  WebSocketClientProtocolConfig protocol = shared_->config->protocol;
-  protocol.webSocketUri = uri->toString();
   Bootstrap bootstrap;
   bootstrap.group(*shared_->group)
       .option(shared_->config->channelOptions)
-      .handler(std::make_shared<ClientInitializer>(shared_->config, std::move(protocol),
-                                                   ClientInitializer::Watch{}));
+      .handler(std::make_shared<ClientInitializer>(
+          shared_->config, *uri, uri->isSecure() ? shared_->sslContext() : nullptr,
+          ClientInitializer::Watch{}));
   return std::make_unique<ChannelPool>(std::move(bootstrap), uri->host(), uri->port(), poolConfig,
                                        webSocketPingHealthCheck(pingTimeout),
-                                       [](Channel& ch) { return handshakeOf(ch); });
+                                       [](Channel& ch) { return readyOf(ch); });
 }
 
 }  // namespace sluice::websocket

@@ -1,7 +1,7 @@
 // A WebSocket client for the terminal: it connects to a URL, sends each line it reads as a
 // text message, and prints every message the server sends.
 //
-//   websocket-client [options] ws://HOST[:PORT]/PATH
+//   websocket-client [options] ws://HOST[:PORT]/PATH   (or wss://)
 //     --subprotocol NAME     offer a subprotocol (repeatable)
 //     --header 'NAME: VALUE' add a request header (repeatable)
 //     --origin ORIGIN        send an Origin header
@@ -10,6 +10,8 @@
 //     --reconnect            reconnect with backoff when the connection drops
 //     --show-pongs           print pongs too
 //     --max-message-size N   the largest frame and message accepted (default 16 MiB)
+//     --ca FILE              wss: trust the CAs in FILE (PEM) instead of the system's
+//     --insecure             wss: do not verify the server's certificate (tests only)
 //
 // Lines starting with "/" are commands: "/ping [payload]", "/close [code [reason]]" and
 // "/quit". End of input closes the connection with 1000 and exits. Status lines (connected,
@@ -19,6 +21,7 @@
 #include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/handler/ssl/SslContextBuilder.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 #include <sluice/websocket/WebSocketClient.h>
 #include <sluice/websocket/WebSocketFrame.h>
@@ -159,6 +162,8 @@ int main(int argc, char** argv) {
   bool binary = false;
   bool showPongs = false;
   std::size_t maxMessageSize = 16 * 1024 * 1024;
+  std::string caFile;
+  bool insecure = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool hasValue = i + 1 < argc;
@@ -180,6 +185,10 @@ int main(int argc, char** argv) {
       config.protocol.pingInterval = std::chrono::milliseconds(std::atoll(argv[++i]));
     } else if (arg == "--max-message-size" && hasValue) {
       maxMessageSize = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--ca" && hasValue) {
+      caFile = argv[++i];
+    } else if (arg == "--insecure") {
+      insecure = true;
     } else if (arg == "--binary") {
       binary = true;
     } else if (arg == "--reconnect") {
@@ -196,6 +205,22 @@ int main(int argc, char** argv) {
   if (url.empty()) {
     fmt::print(stderr, "usage: websocket-client [options] ws://HOST[:PORT]/PATH\n");
     return 2;
+  }
+
+  if (!caFile.empty() || insecure) {
+    try {
+      auto tls = sluice::SslContextBuilder::forClient();
+      if (!caFile.empty()) {
+        tls.trustManager(caFile);
+      }
+      if (insecure) {
+        tls.verifyPeer(false);
+      }
+      config.sslContext = tls.build();
+    } catch (const sluice::ErrorException& e) {
+      fmt::print(stderr, "websocket-client: {}\n", e.error().message());
+      return 2;
+    }
   }
 
   CurrentChannel current;

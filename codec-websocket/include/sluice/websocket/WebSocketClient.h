@@ -42,8 +42,10 @@ namespace sluice::websocket {
 /// WebSocketClientProtocolHandler::closedByApplication) is not reconnected, nor is any after
 /// close().
 ///
-/// ws:// URLs only: wss:// fails with std::errc::protocol_not_supported until the client
-/// is given a TLS context.
+/// wss:// URLs put an SslHandler first (WebSocketClientConfig::sslContext; by default the
+/// server's certificate chain and host name are verified against the system's trust store).
+/// A refused certificate fails connect() with its SslErrc (CertificateVerifyFailed,
+/// HostnameMismatch).
 ///
 /// The client must outlive its connections' events, and the group must outlive the client.
 /// Destroying the client closes its connections (as close() does) without waiting.
@@ -57,7 +59,8 @@ class WebSocketClient {
 
   const WebSocketClientConfig& config() const noexcept;
 
-  /// Connects to `url` ("ws://host[:port]/path[?query]") and runs the opening handshake.
+  /// Connects to `url` ("ws://host[:port]/path[?query]" or "wss://...") and runs the TLS
+  /// and opening handshakes.
   /// The future completes with the channel once the handshake succeeded, or fails with why
   /// the connection could not be made: an invalid URL (std::errc::invalid_argument), the
   /// resolver's or TCP's error, a refused handshake (WebSocketHandshakeErrc, its message

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <sluice/handler/ssl/SslContext.h>
 #include <sluice/transport/ChannelOptions.h>
 #include <sluice/websocket/WebSocketClientEvent.h>
 #include <sluice/websocket/WebSocketClientProtocolConfig.h>
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 namespace sluice {
 class ChannelPipeline;
@@ -53,6 +55,12 @@ struct WebSocketClientConfig {
   std::function<void(ChannelPipeline&)> initChannel{};
   /// TCP settings (connect timeout, TCP_NODELAY, buffer sizes...).
   ChannelOptions channelOptions{};
+  /// The TLS settings of wss:// connections. Null: SslContextBuilder::forClient()'s
+  /// defaults — the system's trust store, the server's chain and host name verified. A
+  /// private CA: `SslContextBuilder::forClient().trustManager("ca.pem").build()`; no
+  /// verification at all (tests only): `.verifyPeer(false)`. One context serves every
+  /// connection, so sessions are resumed on reconnect.
+  std::shared_ptr<const SslContext> sslContext{};
   /// The largest handshake answer accepted (a refusal's body counts).
   std::size_t maxHandshakeResponseLength = 8192;
   /// Reconnect after a drop (off by default).
