@@ -7,19 +7,25 @@ Usage: websocket_client_peers.py PATH_TO_WEBSOCKET_CLIENT PATH_TO_WEBSOCKET_ECHO
    text (UTF-8 too), a 200 KB message, binary, fragmented messages, the handshake's Origin,
    custom header and subprotocol as the server saw them, server pings answered, client pings
    answered, the server's close (1001) ending the client, and the client's close (1000) at
-   the end of its input.
+   the end of its input. Then the same server over TLS (wss, a CA made with the openssl
+   command): the client trusting the CA talks; without it, it refuses the certificate.
 2. python3-autobahn's asyncio client against the websocket-echo example: text, binary,
    a 100 KiB message sent in 16 KiB fragments, a ping, and a clean close with 1000.
 
 Every wait has a deadline.
 """
 import asyncio
+import os
 import re
+import ssl
 import subprocess
 import sys
+import tempfile
 
 import websockets
 from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
+
+from tls_clients import make_pki  # a CA and a localhost certificate, by the openssl command
 
 DEADLINE = 10
 
@@ -111,6 +117,35 @@ async def python_server_with_our_client(cli, failures):
         failures.check("close codes the server saw", closes, [1001, 1000])
 
 
+async def python_wss_server_with_our_client(cli, failures):
+    with tempfile.TemporaryDirectory() as d:
+        make_pki(d)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(os.path.join(d, "server.pem"), os.path.join(d, "server.key"))
+        closes = []
+        async with websockets.serve(lambda ws, path=None: python_server_handler(ws, closes),
+                                    "127.0.0.1", 0, ssl=tls) as server:
+            port = server.sockets[0].getsockname()[1]
+            proc = await asyncio.create_subprocess_exec(
+                cli, "--ca", os.path.join(d, "ca.pem"), f"wss://127.0.0.1:{port}/ws",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE)
+            await exchange(proc, "hello over TLS", failures)
+            await exchange(proc, "binary", failures, "< [binary 4 bytes] 00010203")
+            proc.stdin.close()
+            failures.check("wss client exit code", await asyncio.wait_for(proc.wait(), DEADLINE), 0)
+
+            # Without the CA the certificate is refused, and the client says why.
+            proc = await asyncio.create_subprocess_exec(
+                cli, f"wss://127.0.0.1:{port}/ws", stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            code = await asyncio.wait_for(proc.wait(), DEADLINE)
+            err = (await proc.stderr.read()).decode()
+            failures.check("untrusted wss exit code", code, 1)
+            if "certificate verify failed" not in err:
+                failures.append(f"untrusted wss: {err!r}")
+
+
 # --- 2. python3-autobahn client, websocket-echo example -------------------------------------
 
 class EchoCheck(WebSocketClientProtocol):
@@ -170,6 +205,7 @@ async def autobahn_client_with_our_server(echo, failures):
 async def main_async(cli, echo):
     failures = Failures()
     await python_server_with_our_client(cli, failures)
+    await python_wss_server_with_our_client(cli, failures)
     await autobahn_client_with_our_server(echo, failures)
     return failures
 
