@@ -17,6 +17,7 @@ PACKAGES=(
   libfmt-dev          # logging and formatting
   libuv1-dev          # the transport: event loops and TCP
   zlib1g-dev          # gzip and deflate: HTTP content compression, permessage-deflate
+  libdeflate-dev      # permessage-deflate: whole messages without context takeover, faster than zlib
   libssl-dev          # OpenSSL 3: SHA-1 of the WebSocket handshake, later TLS
   libgtest-dev        # unit tests
   libgmock-dev        # unit tests
