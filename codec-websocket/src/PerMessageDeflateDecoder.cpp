@@ -7,8 +7,8 @@
 #include <sluice/codec/CodecError.h>
 #include <sluice/websocket/PerMessageDeflateDecoder.h>
 #include <sluice/websocket/WebSocket13FrameDecoder.h>
+#include <sluice/websocket/WebSocketExtension.h>
 #include <sluice/websocket/WebSocketFrame.h>
-#include <sluice/websocket/WebSocketServerExtensionHandshaker.h>
 
 #include <algorithm>
 #include <utility>
@@ -16,7 +16,7 @@
 namespace sluice::websocket {
 namespace {
 
-constexpr int kRsv1 = WebSocketServerExtension::kRsv1;
+constexpr int kRsv1 = WebSocketExtension::kRsv1;
 constexpr std::size_t kDefaultMaxMessageLength = std::size_t{1} << 20;
 
 Message makeFrame(WebSocketOpcode opcode, bool fin, int rsv, ByteBuf content) {

@@ -4,7 +4,7 @@
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/websocket/PerMessageDeflateEncoder.h>
 #include <sluice/websocket/UncompressedWebSocketFrame.h>
-#include <sluice/websocket/WebSocketServerExtensionHandshaker.h>
+#include <sluice/websocket/WebSocketExtension.h>
 
 #include <exception>
 #include <utility>
@@ -12,7 +12,7 @@
 namespace sluice::websocket {
 namespace {
 
-constexpr int kRsv1 = WebSocketServerExtension::kRsv1;
+constexpr int kRsv1 = WebSocketExtension::kRsv1;
 
 Message makeFrame(WebSocketOpcode opcode, bool fin, int rsv, ByteBuf content) {
   switch (opcode) {

@@ -32,6 +32,20 @@ class WebSocketHandshakeCategory final : public std::error_category {
         return "the upgrade was not authorized";
       case WebSocketHandshakeErrc::HandshakeTimeout:
         return "the WebSocket handshake timed out";
+      case WebSocketHandshakeErrc::UnexpectedStatus:
+        return "the server did not answer the upgrade with 101 Switching Protocols";
+      case WebSocketHandshakeErrc::InvalidUpgradeResponse:
+        return "the server's response is not a valid WebSocket upgrade";
+      case WebSocketHandshakeErrc::InvalidAccept:
+        return "Sec-WebSocket-Accept does not match the key sent";
+      case WebSocketHandshakeErrc::SubprotocolNotOffered:
+        return "the server selected a subprotocol that was not offered";
+      case WebSocketHandshakeErrc::ExtensionNotOffered:
+        return "the server accepted an extension that was not offered";
+      case WebSocketHandshakeErrc::InvalidExtension:
+        return "the server's extension parameters are not acceptable";
+      case WebSocketHandshakeErrc::ExtensionConflict:
+        return "two extensions claim the same RSV bit";
     }
     return "unknown WebSocket handshake error";
   }

@@ -1,11 +1,10 @@
-#include <openssl/evp.h>
 #include <sluice/http/HttpHeaderNames.h>
 #include <sluice/websocket/WebSocket13FrameDecoder.h>
 #include <sluice/websocket/WebSocket13FrameEncoder.h>
 #include <sluice/websocket/WebSocketHandshakeError.h>
 #include <sluice/websocket/WebSocketServerHandshaker13.h>
+#include <sluice/websocket/WebSocketUtil.h>
 
-#include <array>
 #include <string>
 
 #include "WebSocketChars.h"
@@ -31,18 +30,7 @@ WebSocketServerHandshaker13::WebSocketServerHandshaker13(std::string webSocketUr
                                 decoderConfig) {}
 
 std::string WebSocketServerHandshaker13::acceptKey(std::string_view key) {
-  std::string input(key);
-  input += kWebSocketGuid;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digestLength = 0;
-  if (EVP_Digest(input.data(), input.size(), digest.data(), &digestLength, EVP_sha1(), nullptr) !=
-      1) {
-    throw std::runtime_error("OpenSSL SHA-1 failed");
-  }
-  // 20 bytes of SHA-1 are 28 base64 characters; EVP_EncodeBlock writes a terminating NUL.
-  std::array<unsigned char, 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1> encoded{};
-  const int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digestLength));
-  return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n));
+  return WebSocketUtil::acceptKey(key);
 }
 
 bool WebSocketServerHandshaker13::isValidKey(std::string_view key) noexcept {

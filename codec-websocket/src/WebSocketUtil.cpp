@@ -1,12 +1,45 @@
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sluice/websocket/WebSocketUtil.h>
 
+#include <array>
 #include <cstring>
+#include <stdexcept>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace sluice::websocket {
+
+std::string WebSocketUtil::acceptKey(std::string_view key) {
+  std::string input(key);
+  input += kWebSocketGuid;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digestLength = 0;
+  if (EVP_Digest(input.data(), input.size(), digest.data(), &digestLength, EVP_sha1(), nullptr) !=
+      1) {
+    throw std::runtime_error("OpenSSL SHA-1 failed");
+  }
+  return base64(std::span<const std::uint8_t>(digest.data(), digestLength));
+}
+
+std::string WebSocketUtil::base64(std::span<const std::uint8_t> data) {
+  // EVP_EncodeBlock writes 4 characters per 3 bytes (padded) and a terminating NUL.
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::vector<std::uint8_t> WebSocketUtil::randomBytes(std::size_t n) {
+  std::vector<std::uint8_t> out(n);
+  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    throw std::runtime_error("OpenSSL RAND_bytes failed");
+  }
+  return out;
+}
 
 void WebSocketUtil::maskCopy(std::uint8_t* dst, std::span<const std::uint8_t> src,
                              std::uint32_t maskingKey) noexcept {

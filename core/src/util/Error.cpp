@@ -27,6 +27,8 @@ class CoreCategory final : public std::error_category {
         return "not yet connected";
       case CoreErrc::UnsupportedOperation:
         return "unsupported operation";
+      case CoreErrc::IllegalState:
+        return "illegal state";
     }
     return "unknown core error";
   }

@@ -10,8 +10,14 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace sluice::websocket {
+
+namespace detail {
+class WebSocketClientProtocolHandshakeHandler;
+}  // namespace detail
 
 /// Runs a WebSocket client's protocol for the application (Netty's
 /// WebSocketClientProtocolHandler): the opening handshake, pings, pongs and the closing
@@ -78,7 +84,8 @@ class WebSocketClientProtocolHandler : public ChannelDuplexHandler {
   const WebSocketClientHandshaker& handshaker() const noexcept { return *handshaker_; }
 
   /// Completes when the handshake succeeded, or fails with why it did not (refusal,
-  /// timeout, the connection closing first). Thread: any.
+  /// timeout, the connection closing first: CoreErrc::ClosedChannel). Valid once the handler
+  /// is in a pipeline (invalid before). Thread: any.
   ChannelFuture handshakeFuture() const;
 
   /// Sends a ping and completes with true when a pong arrives within `timeout`, false when
@@ -105,11 +112,43 @@ class WebSocketClientProtocolHandler : public ChannelDuplexHandler {
   void close(ChannelHandlerContext& ctx, ChannelPromise promise) override;
 
  private:
+  friend class detail::WebSocketClientProtocolHandshakeHandler;
+
+  struct PendingPing {
+    Promise<bool> result;
+    ScheduledFuture timer;
+  };
+
+  void onHandshakeComplete();
+  void onCloseFrame(ChannelHandlerContext& ctx, CloseWebSocketFrame& frame);
+  void afterCloseSent(ChannelHandlerContext& ctx, const ChannelFuture& written);
+  void closeNow(ChannelHandlerContext& ctx);
+  void schedulePing();
+  void sendKeepAlivePing();
+  void pingOnLoop(const Promise<bool>& result, std::chrono::milliseconds timeout);
+  void completePings(bool answered);
+  void cancelTimers() noexcept;
+
   WebSocketClientProtocolConfig config_;
   std::unique_ptr<WebSocketClientHandshaker> handshaker_;
   std::optional<WebSocketCloseStatus> receivedCloseStatus_;
   bool closedByApplication_ = false;
-  // The implementation adds what it needs below (promises, timers, flags).
+  ChannelHandlerContext* ctx_ = nullptr;
+  detail::WebSocketClientProtocolHandshakeHandler* handshakeHandler_ = nullptr;
+  ChannelPromise handshakePromise_;
+  // Callbacks hold it weakly; it is made once and never reassigned, so ping() may copy it
+  // from any thread.
+  const std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  ChannelPromise pendingClose_;  // close() waiting for the server
+  ScheduledFuture forceCloseTimer_;
+  ScheduledFuture pingTimer_;
+  ScheduledFuture pongTimer_;
+  std::vector<PendingPing> pings_;   // ping() calls waiting for a pong
+  std::string receivedCloseReason_;  // receivedCloseStatus_'s reason text points here
+  bool closeSent_ = false;
+  bool closeReceived_ = false;
+  bool closing_ = false;
+  bool awaitingPong_ = false;  // the keep-alive ping's
 };
 
 }  // namespace sluice::websocket

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sluice/websocket/WebSocketServerHandshaker.h>
+#include <sluice/websocket/WebSocketUtil.h>
 
 #include <string>
 #include <string_view>
@@ -27,7 +28,7 @@ namespace sluice::websocket {
 class WebSocketServerHandshaker13 : public WebSocketServerHandshaker {
  public:
   /// The GUID RFC 6455 1.3 appends to the key.
-  static constexpr std::string_view kWebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  static constexpr std::string_view kWebSocketGuid = WebSocketUtil::kWebSocketGuid;
 
   /// A handshaker for `webSocketUrl` supporting `subprotocols` (none: the response never
   /// names one), installing a frame decoder with `decoderConfig`.

@@ -28,6 +28,9 @@ enum class CoreErrc {
   NotYetConnected,
   /// The operation is not supported by this channel.
   UnsupportedOperation,
+  /// The operation is not allowed in the current state (Netty's IllegalStateException): a
+  /// WebSocket frame written before the opening handshake completed.
+  IllegalState,
 };
 
 }  // namespace sluice

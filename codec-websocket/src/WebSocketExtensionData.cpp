@@ -1,4 +1,4 @@
-#include <sluice/websocket/WebSocketServerExtensionHandshaker.h>
+#include <sluice/websocket/WebSocketExtensionData.h>
 
 #include <cctype>
 
