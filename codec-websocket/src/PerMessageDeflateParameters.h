@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sluice/websocket/WebSocketServerExtensionHandshaker.h>
+#include <sluice/websocket/WebSocketExtensionData.h>
 
 #include <optional>
 #include <string_view>
