@@ -12,14 +12,15 @@ namespace sluice::websocket {
 /// window 15, memLevel 8, every message compressed, context takeover both ways unless a
 /// client asks otherwise.
 ///
-/// Memory tiers (bytes per connection measured in docs/websocket.md):
+/// Memory tiers (heap bytes a connection's permessage-deflate keeps, measured by
+/// benchmarks/micro/PerMessageDeflateMemoryBenchmark; docs/websocket.md has the table):
 /// - sharedTier(): no context takeover either way, so no compressor or decompressor state
 ///   is kept between messages; whole messages are compressed by libdeflate (shared per
-///   thread) and inflated by pooled zlib state.
+///   thread) and inflated by pooled zlib state. About 2 KiB (the handlers).
 /// - dedicatedTier() (the defaults): the windows are kept (best ratio for streams of similar
-///   messages), about 300 KiB per connection with zlib's default sizes.
-/// - dedicatedSmallTier(): the windows kept but smaller (2^12, memLevel 5), about 60 KiB.
-/// - dedicatedTinyTier(): 2^10 windows and memLevel 3, about 17 KiB.
+///   messages). About 300 KiB with zlib's default sizes.
+/// - dedicatedSmallTier(): the windows kept but smaller (2^12, memLevel 5). About 50 KiB.
+/// - dedicatedTinyTier(): 2^10 windows and memLevel 3. About 23 KiB.
 struct PerMessageDeflateServerConfig {
   /// 0 (store only) to 9.
   int compressionLevel = 6;
