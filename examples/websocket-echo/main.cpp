@@ -2,10 +2,12 @@
 //
 //   websocket-echo [--host 127.0.0.1] [--port 8080] [--threads N]
 //                  [--max-frame-size BYTES] [--max-message-size BYTES]
+//                  [--deflate [shared|dedicated|small|tiny]]
 //
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
 // interrupted. The limits default to the decoder's (64 KiB frames, 1 MiB messages); a bigger
-// frame or message is refused with close code 1009.
+// frame or message is refused with close code 1009. --deflate offers permessage-deflate (RFC
+// 7692) with Netty's defaults, or one of the memory tiers of PerMessageDeflateServerConfig.
 
 #include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "WebSocketEchoInitializer.h"
@@ -24,7 +27,32 @@ int main(int argc, char** argv) {
   int port = 8080;
   std::size_t threads = 1;
   sluice::websocket::WebSocketDecoderConfig decoderConfig;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::optional<sluice::websocket::PerMessageDeflateServerConfig> deflate;
+  for (int i = 1; i < argc; i += 2) {
+    using Config = sluice::websocket::PerMessageDeflateServerConfig;
+    if (std::strcmp(argv[i], "--deflate") == 0) {
+      const std::string tier = i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "";
+      if (tier.empty() || tier == "dedicated") {
+        deflate = Config::dedicatedTier();
+      } else if (tier == "shared") {
+        deflate = Config::sharedTier();
+      } else if (tier == "small") {
+        deflate = Config::dedicatedSmallTier();
+      } else if (tier == "tiny") {
+        deflate = Config::dedicatedTinyTier();
+      } else {
+        fmt::print(stderr, "websocket-echo: unknown --deflate tier {}\n", tier);
+        return 2;
+      }
+      if (tier.empty()) {
+        --i;  // a flag without a value
+      }
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "websocket-echo: {} needs a value\n", argv[i]);
+      return 2;
+    }
     if (std::strcmp(argv[i], "--host") == 0) {
       host = argv[i + 1];
     } else if (std::strcmp(argv[i], "--port") == 0) {
@@ -50,7 +78,12 @@ int main(int argc, char** argv) {
 
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
-  bootstrap.group(group).childHandler(std::make_shared<WebSocketEchoInitializer>(decoderConfig));
+  if (deflate) {
+    bootstrap.group(group).childHandler(
+        std::make_shared<WebSocketEchoDeflateInitializer>(decoderConfig, *deflate));
+  } else {
+    bootstrap.group(group).childHandler(std::make_shared<WebSocketEchoInitializer>(decoderConfig));
+  }
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {
