@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t fragment = 1 + data[1] % 64;
   MessageInflaterConfig config{.windowBits = 8 + (mode & 7),
                                .noContextTakeover = (mode & 8) != 0,
-                               .maxMessageLength = (mode & 16) != 0 ? 300 : 65536};
+                               .maxMessageLength = (mode & 16) != 0 ? std::size_t{300} : std::size_t{65536}};
   auto whole = newMessageInflater(config, DeflateEngineKind::Zlib);
   auto split = newMessageInflater(config, DeflateEngineKind::Zlib);
   std::unique_ptr<MessageInflater> libdeflate;
