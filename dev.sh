@@ -17,6 +17,7 @@ PACKAGES=(
   libfmt-dev          # logging and formatting
   libuv1-dev          # the transport: event loops and TCP
   zlib1g-dev          # gzip and deflate: HTTP content compression, permessage-deflate
+  libdeflate-dev      # permessage-deflate: whole messages without context takeover, faster than zlib
   libssl-dev          # OpenSSL 3: TLS (SslHandler) and SHA-1 of the WebSocket handshake
   openssl             # integration tests: openssl s_client/s_server and pkcs12 against SslHandler
   libgtest-dev        # unit tests

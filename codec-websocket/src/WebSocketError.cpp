@@ -36,6 +36,12 @@ class WebSocketCategory final : public std::error_category {
         return "frame payload too large";
       case WebSocketErrc::MessageTooLarge:
         return "message too large";
+      case WebSocketErrc::CompressedControlFrame:
+        return "compressed control frame";
+      case WebSocketErrc::CompressedContinuationFrame:
+        return "RSV1 set on a continuation frame";
+      case WebSocketErrc::InvalidCompressedData:
+        return "invalid compressed data";
     }
     return "unknown WebSocket error";
   }

@@ -9,6 +9,7 @@
 #include <sluice/http/HttpObject.h>
 #include <sluice/http/QueryStringDecoder.h>
 #include <sluice/util/Log.h>
+#include <sluice/websocket/WebSocketBroadcast.h>
 #include <sluice/websocket/WebSocketCloseStatus.h>
 #include <sluice/websocket/WebSocketFrame.h>
 #include <sluice/websocket/WebSocketServerProtocolHandler.h>
@@ -26,8 +27,8 @@
 /// One chat client, once its WebSocket handshake is done. It joins the room the URL names
 /// (/ws?room=lobby&name=Ada; the room defaults to "lobby"), takes its first text frame as its
 /// nickname unless the URL gave one, and sends every later text frame to the whole room as
-/// {"type":"message","name":..,"text":..}. Each event is encoded once per room: the room's
-/// ChannelGroup gives every member a share of the same bytes.
+/// {"type":"message","name":..,"text":..}. Each event is encoded once per room and setting
+/// (WebSocketBroadcast): members that negotiated the same compression share the same bytes.
 ///
 /// Thread: the channel's loop. One per channel (it holds the client's name and room).
 class ChatFrameHandler
@@ -125,12 +126,12 @@ class ChatFrameHandler
     }
   }
 
-  // Encoded once, whatever the size of the room. With void promises a broadcast allocates
-  // nothing per member; a write that fails reaches that member's exceptionCaught.
+  // Encoded once per way the members need it, whatever the size of the room: one plain
+  // frame, and one compressed frame per permessage-deflate setting without context takeover
+  // (members that keep their window compress for themselves). With void promises a broadcast
+  // allocates nothing per member; a write that fails reaches that member's exceptionCaught.
   void broadcast(const std::string& json) {
-    room_->writeAndFlush(
-        [&json](sluice::ByteBufAllocator& alloc) { return chat::encodeTextFrame(alloc, json); },
-        {.voidPromise = true});
+    sluice::websocket::WebSocketBroadcast::writeAndFlushText(*room_, json, {.voidPromise = true});
   }
 
   // Closing handshake: the protocol handler closes the connection once the client answers

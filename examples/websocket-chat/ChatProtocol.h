@@ -95,23 +95,4 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-/// One final, unmasked text frame carrying `text` (UTF-8), as wire bytes: what a broadcast
-/// sends, encoded once for every member of a room. A server's frames are never masked (RFC
-/// 6455 5.1); the payload length takes 7 bits, or 126 and 16 bits, or 127 and 64 bits (RFC
-/// 6455 5.2).
-inline sluice::ByteBuf encodeTextFrame(sluice::ByteBufAllocator& alloc, std::string_view text) {
-  const std::uint64_t length = text.size();
-  sluice::ByteBuf frame = alloc.buffer(10 + text.size());
-  frame.writeByte(0x81);  // FIN, no RSV bits, opcode 1 (text)
-  if (length <= 125) {
-    frame.writeByte(static_cast<std::uint8_t>(length));
-  } else if (length <= 0xFFFF) {
-    frame.writeByte(126).writeShort(static_cast<std::uint16_t>(length));
-  } else {
-    frame.writeByte(127).writeLong(length);
-  }
-  frame.writeBytes(text);
-  return frame;
-}
-
 }  // namespace chat

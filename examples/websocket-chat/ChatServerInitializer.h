@@ -7,6 +7,7 @@
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpServerCodec.h>
 #include <sluice/http/HttpStaticFileHandler.h>
+#include <sluice/websocket/WebSocketServerCompressionHandler.h>
 #include <sluice/websocket/WebSocketServerProtocolHandler.h>
 
 #include <memory>
@@ -16,8 +17,9 @@
 #include "ChatRooms.h"
 
 // [docs:chat-initializer]
-/// Each connection starts as HTTP: the page and its scripts come from the static files, and
-/// a WebSocket upgrade on /ws turns the connection into a chat client. The file handler and
+/// Each connection starts as HTTP: a WebSocket upgrade on /ws turns it into a chat client,
+/// compressed with permessage-deflate when the browser offers it (they all do); other
+/// requests fall through to the static files, the page and its scripts. The file handler and
 /// the rooms are shared by every connection; the other handlers are made per connection.
 class ChatServerInitializer : public sluice::ChannelInitializer {
  public:
@@ -30,8 +32,10 @@ class ChatServerInitializer : public sluice::ChannelInitializer {
     auto& p = ch.pipeline();
     p.addLast<sluice::http::HttpServerCodec>();            // bytes <-> HTTP messages
     p.addLast<sluice::http::HttpObjectAggregator>(65536);  // one FullHttpRequest each
-    p.addLast<sluice::ChunkedWriteHandler>();              // large files, as the socket drains
-    p.addLast(files_);  // the page: GET /, /app.js, /style.css; upgrades pass on
+    // permessage-deflate without context takeover: a room's broadcast is compressed once for
+    // every member (WebSocketBroadcast), and a connection keeps no compression state.
+    p.addLast<sluice::websocket::WebSocketServerCompressionHandler>(
+        sluice::websocket::PerMessageDeflateServerConfig::sharedTier());
     // The handshake on /ws, pings and the closing handshake; frames over 4 KiB close with 1009.
     p.addLast<sluice::websocket::WebSocketServerProtocolHandler>(
         sluice::websocket::WebSocketServerProtocolConfig{
@@ -39,6 +43,9 @@ class ChatServerInitializer : public sluice::ChannelInitializer {
             .decoderConfig = {.maxFramePayloadLength = ChatFrameHandler::kMaxMessageLength,
                               .maxMessageLength = ChatFrameHandler::kMaxMessageLength},
         });
+    // Other requests are the page (GET /, /app.js, /style.css); frames pass both untouched.
+    p.addLast<sluice::ChunkedWriteHandler>();  // large files, as the socket drains
+    p.addLast(files_);
     p.addLast<ChatFrameHandler>(rooms_);  // text frames in, the room's JSON events out
   }
 

@@ -5,7 +5,11 @@
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpServerCodec.h>
+#include <sluice/websocket/WebSocketServerCompressionHandler.h>
 #include <sluice/websocket/WebSocketServerProtocolHandler.h>
+
+#include <memory>
+#include <utility>
 
 #include "WebSocketEchoHandler.h"
 
@@ -34,3 +38,27 @@ class WebSocketEchoInitializer : public sluice::ChannelInitializer {
   sluice::websocket::WebSocketDecoderConfig decoderConfig_;
 };
 // [docs:end]
+
+/// websocket-echo --deflate: the same pipeline with permessage-deflate offered, the classic
+/// way: a WebSocketServerCompressionHandler right before the protocol handler. One
+/// handshaker (immutable) serves every connection.
+class WebSocketEchoDeflateInitializer : public WebSocketEchoInitializer {
+ public:
+  WebSocketEchoDeflateInitializer(sluice::websocket::WebSocketDecoderConfig decoderConfig,
+                                  sluice::websocket::PerMessageDeflateServerConfig deflate)
+      : WebSocketEchoInitializer(decoderConfig),
+        handshaker_(std::make_shared<sluice::websocket::PerMessageDeflateServerExtensionHandshaker>(
+            deflate)) {}
+
+ protected:
+  void initChannel(sluice::Channel& ch) override {
+    WebSocketEchoInitializer::initChannel(ch);
+    auto& p = ch.pipeline();
+    p.addBefore(
+        p.context<sluice::websocket::WebSocketServerProtocolHandler>()->name(), {},
+        std::make_unique<sluice::websocket::WebSocketServerCompressionHandler>(handshaker_));
+  }
+
+ private:
+  std::shared_ptr<const sluice::websocket::PerMessageDeflateServerExtensionHandshaker> handshaker_;
+};

@@ -2,12 +2,14 @@
 //
 //   websocket-echo [--host 127.0.0.1] [--port 8080] [--threads N]
 //                  [--max-frame-size BYTES] [--max-message-size BYTES]
-//                  [--tls] [--cert FILE --key FILE]
+//                  [--deflate [shared|dedicated|small|tiny]] [--tls] [--cert FILE --key FILE]
 //
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
 // interrupted. The limits default to the decoder's (64 KiB frames, 1 MiB messages); a bigger
-// frame or message is refused with close code 1009. With --tls it serves wss:// (and https)
-// with a self-signed certificate for localhost, or with --cert and --key (PEM files).
+// frame or message is refused with close code 1009. --deflate offers permessage-deflate (RFC
+// 7692) with Netty's defaults, or one of the memory tiers of PerMessageDeflateServerConfig.
+// With --tls it serves wss:// (and https) with a self-signed certificate for localhost, or
+// with --cert and --key (PEM files).
 
 #include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "ExampleTls.h"
@@ -28,8 +31,26 @@ int main(int argc, char** argv) {
   std::size_t threads = 1;
   sluice::websocket::WebSocketDecoderConfig decoderConfig;
   ExampleTls tls;
+  std::optional<sluice::websocket::PerMessageDeflateServerConfig> deflate;
   for (int i = 1; i < argc; ++i) {
     if (tls.parse(argc, argv, i)) {
+      continue;
+    }
+    if (std::strcmp(argv[i], "--deflate") == 0) {
+      using Config = sluice::websocket::PerMessageDeflateServerConfig;
+      const std::string tier = i + 1 < argc && argv[i + 1][0] != '-' ? argv[++i] : "";
+      if (tier.empty() || tier == "dedicated") {
+        deflate = Config::dedicatedTier();
+      } else if (tier == "shared") {
+        deflate = Config::sharedTier();
+      } else if (tier == "small") {
+        deflate = Config::dedicatedSmallTier();
+      } else if (tier == "tiny") {
+        deflate = Config::dedicatedTinyTier();
+      } else {
+        fmt::print(stderr, "websocket-echo: unknown --deflate tier {}\n", tier);
+        return 2;
+      }
       continue;
     }
     if (i + 1 >= argc) {
@@ -66,8 +87,13 @@ int main(int argc, char** argv) {
 
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
-  bootstrap.group(group).childHandler(
-      withTls(sslContext, std::make_shared<WebSocketEchoInitializer>(decoderConfig)));
+  std::shared_ptr<sluice::ChannelInitializer> initializer;
+  if (deflate) {
+    initializer = std::make_shared<WebSocketEchoDeflateInitializer>(decoderConfig, *deflate);
+  } else {
+    initializer = std::make_shared<WebSocketEchoInitializer>(decoderConfig);
+  }
+  bootstrap.group(group).childHandler(withTls(sslContext, std::move(initializer)));
   sluice::ChannelFuture bound = bootstrap.bind(host, static_cast<std::uint16_t>(port));
   bound.await();
   if (!bound.isSuccess()) {

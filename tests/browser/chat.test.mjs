@@ -5,8 +5,10 @@
 //
 // Two tabs join room "lobby" as Ada and Bob, each sends a message, and each tab must show
 // both; a third tab in room "attic" must see neither. Then Bob's tab closes and Ada's tab
-// must say that Bob left. Every wait has a deadline; there is no fixed sleep. Exits 0 when
-// all checks pass, 1 (with the reason) otherwise.
+// must say that Bob left. Each tab's WebSocket must have negotiated permessage-deflate (RFC
+// 7692) as the server offers it: WebSocket.extensions holds the Sec-WebSocket-Extensions the
+// browser accepted. Every wait has a deadline; there is no fixed sleep. Exits 0 when all
+// checks pass, 1 (with the reason) otherwise.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { chromium } from 'playwright-core';
 const kChromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const kTimeoutMs = 20_000;        // any single wait
 const kWholeTestTimeoutMs = 150_000;  // the whole run, browser start included
+// What websocket-chat answers Chromium's offer ("permessage-deflate; client_max_window_bits").
+const kExpectedExtensions = 'permessage-deflate; server_no_context_takeover; client_no_context_takeover';
 
 const serverPath = process.argv[2];
 if (!serverPath) {
@@ -124,6 +128,11 @@ async function openChat(context, base, who, room, pageErrors) {
   await page.click('#join');
   await waitForEvent(page, who, 'join', who);  // the server confirms our own join
   await page.waitForSelector('#send:not([disabled])');
+  const extensions = await page.evaluate(() => window.__sluiceSockets.map((s) => s.extensions));
+  if (extensions.length !== 1 || extensions[0] !== kExpectedExtensions) {
+    throw new Error(`${who}'s WebSocket negotiated ${JSON.stringify(extensions)}, not ` +
+                    `${JSON.stringify(kExpectedExtensions)}`);
+  }
   return page;
 }
 
@@ -152,6 +161,17 @@ async function run() {
         '--disable-sync',
         '--disable-dev-shm-usage',  // containers often have a tiny /dev/shm
       ],
+    });
+    // Every WebSocket a page makes is remembered, to read what it negotiated.
+    await context.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.__sluiceSockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          window.__sluiceSockets.push(this);
+        }
+      };
     });
     const pageErrors = [];
     const ada = await openChat(context, base, 'Ada', 'lobby', pageErrors);

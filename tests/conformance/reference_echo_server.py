@@ -2,10 +2,11 @@
 """The reference peer for the conformance suite: an echo server built on Debian's
 python3-websockets (10.4), a strict and well-tested RFC 6455 implementation.
 
-Usage: reference_echo_server.py [--host 127.0.0.1] [--port 0]
+Usage: reference_echo_server.py [--host 127.0.0.1] [--port 0] [--deflate]
 Serves WebSocket at /ws (any other path gets 404), echoes every text and binary message
 back unchanged, accepts messages and frames up to 1 MiB (the limits the sluice
-websocket-echo example is run with), offers no extensions and sends no keepalive pings.
+websocket-echo example is run with), accepts no extension (permessage-deflate with --deflate,
+for sections 12 and 13) and sends no keepalive pings.
 Prints "listening on HOST:PORT" once the socket is bound, then serves until killed.
 """
 import argparse
@@ -34,12 +35,13 @@ async def only_ws_path(path, _headers):
     return None
 
 
-async def serve(host: str, port: int) -> None:
+async def serve(host: str, port: int, deflate: bool) -> None:
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set_result, None)
     async with websockets.serve(echo, host, port, process_request=only_ws_path,
-                                max_size=MAX_MESSAGE, compression=None,
+                                max_size=MAX_MESSAGE,
+                                compression="deflate" if deflate else None,
                                 ping_interval=None) as server:
         bound = server.sockets[0].getsockname()
         print(f"listening on {bound[0]}:{bound[1]}", flush=True)
@@ -50,10 +52,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--deflate", action="store_true",
+                        help="accept permessage-deflate (sections 12 and 13)")
     args = parser.parse_args()
     # Protocol errors are the point of the suite; keep the server's log to real trouble.
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
-    asyncio.run(serve(args.host, args.port))
+    asyncio.run(serve(args.host, args.port, args.deflate))
     return 0
 
 

@@ -9,8 +9,11 @@ The cases follow the server cases of the Autobahn|Testsuite "fuzzingclient" (sec
 and 10.1; numbering kept so results compare), written from RFC 6455: framing (1), pings and
 pongs (2), reserved bits (3), reserved opcodes (4), fragmentation (5), UTF-8 handling (6),
 close handling (7), large messages and many frames (9, scaled down, see SCALING) and
-fragmented messages of 64 KiB (10.1). Sections 6.24 and 6.25 are additions: UTF-8 text split
-into two frames at every byte offset.
+fragmented messages of 64 KiB (10.1), and compression with permessage-deflate (RFC 7692):
+messages of different kinds (12) and the offers of different parameters (13), scaled down
+(see SCALING). Sections 6.24 and 6.25 are additions: UTF-8 text split into two frames at
+every byte offset. Cases of sections 12 and 13 offer permessage-deflate in the handshake (the
+others offer no extension) and fail unless the server accepts it.
 
 It uses only the standard library (raw sockets), so it can send what a well-behaved client
 never would: reserved bits and opcodes, fragmented control frames, invalid UTF-8, bad close
@@ -45,6 +48,8 @@ import struct
 import sys
 import time
 import urllib.parse
+import random
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -70,7 +75,12 @@ messages and 1 MiB frames (a message of exactly 1 MiB must be accepted):
 64 B to 4 MiB); 9.5/9.6 a 1 MiB message written in chops of 64 B to 2 KiB (as Autobahn);
 9.7/9.8 1000 round trips of 0 B to 4 KiB messages (as Autobahn). Waits are event-driven:
 the suite moves on as soon as what it waits for arrives; the windows of the fail-fast cases
-(6.4.x) are 0.25 s (valid part accepted) and 1 s (invalid part rejected) instead of 1 s each."""
+(6.4.x) are 0.25 s (valid part accepted) and 1 s (invalid part rejected) instead of 1 s each.
+Sections 12 and 13 send min(1000, max(16, 256 KiB / size)) messages per case instead of 1000
+(all 1000 up to 256 B), of sizes 16 B to 128 KiB as Autobahn; section 12's payloads are
+generated stand-ins of Autobahn's files (JSON, a bitmap, German prose, HTML, a PDF-like
+binary), and 13.3/13.5/13.7 offer window bits 9 where old Autobahn versions offered 8 (zlib
+cannot compress raw deflate with a 256-byte window; Autobahn moved to 9 as well)."""
 
 # --------------------------------------------------------------------------------------------
 # Frames
@@ -161,12 +171,84 @@ class HandshakeError(Exception):
     pass
 
 
+class PerMessageDeflate:
+    """The client's side of permessage-deflate (RFC 7692) as the server's answer agreed it:
+    compresses what the cases send and inflates what the server sends."""
+
+    def __init__(self, answer: str, offer: str):
+        name, *params = [p.strip() for p in answer.split(";")]
+        if name != "permessage-deflate":
+            raise HandshakeError(f"server answered {answer!r} to {offer!r}")
+        agreed: dict[str, Optional[str]] = {}
+        for p in params:
+            key, _, value = p.partition("=")
+            key, value = key.strip(), value.strip().strip('"')
+            if key in agreed:
+                raise HandshakeError(f"parameter {key} twice in {answer!r} (RFC 7692 7)")
+            agreed[key] = value or None
+        known = {"server_no_context_takeover", "client_no_context_takeover",
+                 "server_max_window_bits", "client_max_window_bits"}
+        for key, value in agreed.items():
+            if key not in known:
+                raise HandshakeError(f"unknown parameter {key} in {answer!r} (RFC 7692 7)")
+            if key.endswith("_window_bits") and (value is None or not value.isdigit() or
+                                                 not 8 <= int(value) <= 15 or value[0] == "0"):
+                raise HandshakeError(f"invalid {key} in {answer!r} (RFC 7692 7.1.2)")
+            if key.endswith("_context_takeover") and value is not None:
+                raise HandshakeError(f"{key} with a value in {answer!r} (RFC 7692 7.1.1)")
+        server_bits = int(agreed.get("server_max_window_bits") or 15)
+        # The answer must fit one of the offered elements (RFC 7692 5: several may be offered).
+        problems = []
+        for element in offer.replace(" ", "").split(","):
+            params = element.split(";")[1:]
+            asked = [int(p.split("=")[1]) for p in params if p.startswith("server_max_window_bits=")]
+            if "client_max_window_bits" in agreed and not any(
+                    p.startswith("client_max_window_bits") for p in params):
+                problems.append("client_max_window_bits answered but not offered (RFC 7692 7.1.2.2)")
+            elif asked and server_bits > asked[0]:
+                problems.append(f"server_max_window_bits {server_bits} > {asked[0]} (RFC 7692 7.1.2.1)")
+            elif "server_no_context_takeover" in params and "server_no_context_takeover" not in agreed:
+                problems.append("server_no_context_takeover requested, not agreed (RFC 7692 7.1.1.1)")
+            else:
+                problems = []
+                break
+        if problems:
+            raise HandshakeError(f"answer {answer!r} to {offer!r}: {problems[0]}")
+        self.answer = answer
+        self.server_bits = server_bits
+        self.client_bits = max(9, int(agreed.get("client_max_window_bits") or 15))
+        self.server_no_context = "server_no_context_takeover" in agreed
+        self.client_no_context = "client_no_context_takeover" in agreed
+        self.compressor = zlib.compressobj(6, zlib.DEFLATED, -self.client_bits)
+        self.decompressor = zlib.decompressobj(-self.server_bits)
+
+    def compress(self, payload: bytes) -> bytes:
+        """RFC 7692 7.2.1: deflate, sync flush, remove the 00 00 ff ff tail."""
+        if self.client_no_context:
+            self.compressor = zlib.compressobj(6, zlib.DEFLATED, -self.client_bits)
+        data = self.compressor.compress(payload) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
+        return data[:-4] if data.endswith(b"\x00\x00\xff\xff") else data
+
+    def decompress(self, payload: bytes) -> bytes:
+        """RFC 7692 7.2.2: append 00 00 ff ff and inflate; raises zlib.error on bad data."""
+        if self.server_no_context:
+            self.decompressor = zlib.decompressobj(-self.server_bits)
+        out = self.decompressor.decompress(payload + b"\x00\x00\xff\xff")
+        if self.decompressor.eof:  # a final block (RFC 7692 7.2.3.4): a new stream follows
+            self.decompressor = zlib.decompressobj(-self.server_bits)
+        return out
+
+
 class Connection:
     """A raw client connection: writes whatever bytes a case gives it, reads and checks the
     server's frames, answers pings and Close frames as a conforming client would."""
 
-    def __init__(self, host: str, port: int, path: str, deadline: float):
+    def __init__(self, host: str, port: int, path: str, deadline: float,
+                 offer: Optional[str] = None):
         self.started = time.monotonic()
+        self.offer = offer
+        self.pmd: Optional[PerMessageDeflate] = None
+        self.frag_compressed = False
         self.sock = socket.create_connection((host, port),
                                              timeout=max(0.1, deadline - time.monotonic()))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -197,9 +279,10 @@ class Connection:
     def _handshake(self, host: str, port: int, path: str, deadline: float) -> None:
         key = base64.b64encode(os.urandom(16)).decode()
         authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        extensions = f"Sec-WebSocket-Extensions: {self.offer}\r\n" if self.offer else ""
         request = (f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                   f"Sec-WebSocket-Version: 13\r\n\r\n")
+                   f"Sec-WebSocket-Version: 13\r\n{extensions}\r\n")
         self.sock.sendall(request.encode())
         data = bytearray()
         while b"\r\n\r\n" not in data:
@@ -230,8 +313,13 @@ class Connection:
             raise HandshakeError(f"Connection header is {headers.get('connection')!r}")
         if headers.get("sec-websocket-accept") != expected_accept:
             raise HandshakeError("wrong Sec-WebSocket-Accept")
-        if headers.get("sec-websocket-extensions"):  # RFC 6455 9.1: none was offered
+        answer = headers.get("sec-websocket-extensions")
+        if answer and not self.offer:  # RFC 6455 9.1: none was offered
             raise HandshakeError("server answered with extensions the client did not offer")
+        if self.offer:
+            if not answer:
+                raise HandshakeError(f"permessage-deflate not accepted (offer {self.offer!r})")
+            self.pmd = PerMessageDeflate(answer, self.offer)
         self.rbuf += rest
 
     # -- state --
@@ -422,9 +510,14 @@ class Connection:
         if self.close_received is not None:
             self._violation(f"frame (opcode {opcode}) after the server's Close (RFC 6455 5.5.1)")
             return
-        if rsv:
+        if rsv and self.pmd is None:
             self._violation(f"RSV bits {rsv} set without an extension (RFC 6455 5.2)")
+        elif rsv and (rsv != 4 or opcode not in (TEXT, BINARY)):
+            self._violation(f"RSV bits {rsv} on opcode {opcode} (RFC 7692 6.1: RSV1 on the "
+                            "first frame of a data message only)")
         if opcode in (CONT, TEXT, BINARY):
+            if opcode != CONT:
+                self.frag_compressed = rsv == 4 and self.pmd is not None
             if opcode == CONT:
                 if self.frag_opcode is None:
                     self._violation("continuation frame with nothing to continue (RFC 6455 5.4)")
@@ -437,6 +530,13 @@ class Connection:
             if fin:
                 data, binary = bytes(self.frag_data), self.frag_opcode == BINARY
                 self.frag_opcode, self.frag_data = None, bytearray()
+                if self.frag_compressed:
+                    self.frag_compressed = False
+                    try:
+                        data = self.pmd.decompress(data)
+                    except zlib.error as e:
+                        self._violation(f"compressed message does not inflate: {e} (RFC 7692 7.2.2)")
+                        return
                 if not binary:
                     try:
                         data.decode("utf-8")
@@ -528,6 +628,7 @@ class Case:
     timeout: float = 1.0           # multiplier of the base deadline
     informational: bool = False
     matcher: Optional[Callable[[list], Optional[str]]] = None
+    offer: Optional[str] = None    # a Sec-WebSocket-Extensions offer (sections 12 and 13)
 
     def expectation(self) -> str:
         ok = self.expected.get(OK, [])
@@ -591,6 +692,7 @@ SECTION_TITLES = {
     "1": "Framing", "2": "Pings/Pongs", "3": "Reserved bits", "4": "Opcodes",
     "5": "Fragmentation", "6": "UTF-8 handling", "7": "Close handling",
     "9": "Limits/performance (scaled)", "10": "Auto-fragmentation",
+    "12": "Compression, payloads (scaled)", "13": "Compression, parameters (scaled)",
 }
 
 
@@ -1066,6 +1168,130 @@ for sub, opcode in ((0, TEXT), (1, BINARY)):
 add("10.1.1", "Send a text message of 64 KiB in frames of 1300 bytes.",
     sends(*fragments(TEXT, b"*" * 65536, 1300)), echo_ok(msg(b"*" * 65536)), CLIENT_CLOSES)
 
+# -- 12 and 13: permessage-deflate (RFC 7692) ---------------------------------------------------
+
+# Autobahn's subcases: sizes 16 B to 128 KiB in one frame (1-10), then 256 B to 128 KiB with the
+# compressed payload cut into frames of 256 octets (11-18).
+_pmd_subcases = ([(n, 0) for n in (16, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072)]
+                 + [(n, 256) for n in (256, 1024, 4096, 8192, 16384, 32768, 65536, 131072)])
+
+
+def _pmd_count(size: int) -> int:
+    return min(1000, max(16, 256 * KIB // size))
+
+
+def _corpus(kind: str) -> bytes:
+    """Stand-ins for Autobahn's payload files, the same every run."""
+    rng = random.Random(kind)
+    if kind == "json":
+        rows = [{"id": i, "name": f"user{rng.randrange(500)}", "email": f"u{i}@example.com",
+                 "tags": [rng.choice(["a", "b", "c", "d"]) for _ in range(3)],
+                 "score": rng.random()} for i in range(2500)]
+        return json.dumps(rows).encode()
+    if kind == "bitmap":
+        out = bytearray()
+        while len(out) < 300 * KIB:  # runs of black and white, as a 1-bit scan would have
+            out += bytes([rng.choice((0, 255))]) * rng.randrange(1, 60)
+        return bytes(out)
+    if kind == "prose":
+        words = ["Faust", "Gretchen", "über", "Mephistopheles", "Geist", "Welt", "nicht", "und",
+                 "der", "die", "das", "Nacht", "Wissenschaft", "schön", "Größe", "ich", "dich"]
+        return " ".join(rng.choice(words) for _ in range(60000)).encode()
+    if kind == "html":
+        parts = []
+        for i in range(6000):
+            parts.append(f'<div class="row r{i % 7}"><a href="/item/{rng.randrange(9999)}">'
+                         f'Item {i}</a><span>{rng.randrange(100)} €</span></div>\n')
+        return "".join(parts).encode()
+    # "pdf": a header, then mostly incompressible streams
+    return b"%PDF-1.4\n" + rng.randbytes(1100 * KIB)
+
+
+def _pmd_messages(corpus: bytes, size: int, count: int, text: bool) -> list:
+    """`count` slices of `size` bytes from `corpus`, moving on through it; text slices end on
+    a UTF-8 character boundary (so a few are a little shorter)."""
+    out, pos = [], 0
+    for _ in range(count):
+        if pos + size > len(corpus):
+            pos = 0
+        piece = corpus[pos:pos + size]
+        if text:
+            piece = piece.decode("utf-8", "ignore").encode("utf-8")
+        out.append(piece)
+        pos += size
+    return out
+
+
+def _compressed_round_trips(opcode: int, messages: list, fragment: int):
+    def script(t: CaseRun) -> None:
+        pmd = t.conn.pmd
+        for i, payload in enumerate(messages):
+            data = pmd.compress(payload)
+            if fragment:
+                pieces = [data[j:j + fragment] for j in range(0, len(data), fragment)] or [b""]
+                frames = [frame(opcode if j == 0 else CONT, p, j == len(pieces) - 1,
+                                4 if j == 0 else 0) for j, p in enumerate(pieces)]
+            else:
+                frames = [frame(opcode, data, True, 4)]
+            if not t.send(*frames):
+                return
+            if not t.conn.pump(t.deadline, lambda: len(t.received) > i or not t.conn.is_open()):
+                return
+            if t.received[i] != msg(payload, opcode == BINARY):
+                return
+
+    return script
+
+
+def _offer(request_no_context: bool, request_window: int) -> str:
+    """Autobahn's client offer: accept no context takeover and window bits from the server,
+    request them from it."""
+    offer = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
+    if request_no_context:
+        offer += "; server_no_context_takeover"
+    if request_window:
+        offer += f"; server_max_window_bits={request_window}"
+    return offer
+
+
+for sub, (kind, what, opcode) in enumerate((
+        ("json", "JSON data (text)", TEXT), ("bitmap", "a bitmap (binary)", BINARY),
+        ("prose", "German prose (text)", TEXT), ("html", "HTML (text)", TEXT),
+        ("pdf", "a mostly incompressible binary", BINARY)), start=1):
+    corpus = _corpus(kind)
+    for i, (size, frag) in enumerate(_pmd_subcases, start=1):
+        count = _pmd_count(size)
+        messages = _pmd_messages(corpus, size, count, opcode == TEXT)
+        add(f"12.{sub}.{i}", f"Send {count} compressed messages of {_size(size)} of {what}"
+            + (f", the compressed payload in frames of {frag} octets" if frag else "")
+            + ", each after the echo of the one before. Offer: permessage-deflate.",
+            _compressed_round_trips(opcode, messages, frag),
+            echo_ok(*[msg(m, opcode == BINARY) for m in messages]), CLIENT_CLOSES,
+            timeout=10.0, offer=_offer(False, 0))
+
+_json_corpus = _corpus("json")
+for sub, offers in enumerate(((False, 0), (True, 0), (False, 9), (False, 15), (True, 9),
+                              (True, 15)), start=1):
+    offer = _offer(*offers)
+    for i, (size, frag) in enumerate(_pmd_subcases, start=1):
+        count = _pmd_count(size)
+        messages = _pmd_messages(_json_corpus, size, count, True)
+        add(f"13.{sub}.{i}", f"Send {count} compressed text messages of {_size(size)}"
+            + (f", the compressed payload in frames of {frag} octets" if frag else "")
+            + f", each after the echo of the one before. Offer: {offer}.",
+            _compressed_round_trips(TEXT, messages, frag),
+            echo_ok(*[msg(m) for m in messages]), CLIENT_CLOSES, timeout=10.0, offer=offer)
+# 13.7: several offers, the first acceptable one wins (RFC 7692 5).
+_offer_137 = ", ".join(_offer(*o) for o in ((True, 9), (True, 0), (False, 0)))
+for i, (size, frag) in enumerate(_pmd_subcases, start=1):
+    count = _pmd_count(size)
+    messages = _pmd_messages(_json_corpus, size, count, True)
+    add(f"13.7.{i}", f"Send {count} compressed text messages of {_size(size)}"
+        + (f", the compressed payload in frames of {frag} octets" if frag else "")
+        + f", each after the echo of the one before. Offer: {_offer_137}.",
+        _compressed_round_trips(TEXT, messages, frag),
+        echo_ok(*[msg(m) for m in messages]), CLIENT_CLOSES, timeout=10.0, offer=_offer_137)
+
 CASES.sort(key=lambda c: tuple(int(p) for p in c.id.split(".")))
 
 # --------------------------------------------------------------------------------------------
@@ -1201,7 +1427,7 @@ def run_case(case: Case, host: str, port: int, path: str, base_timeout: float) -
     start = time.monotonic()
     deadline = start + base_timeout * case.timeout
     try:
-        conn = Connection(host, port, path, start + 5.0)
+        conn = Connection(host, port, path, start + 5.0, case.offer)
     except (OSError, HandshakeError) as e:
         return Result(case, FAILED, FAILED, FAILED, f"handshake: {e}", "no connection",
                       int((time.monotonic() - start) * 1000))

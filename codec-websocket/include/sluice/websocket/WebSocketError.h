@@ -36,8 +36,17 @@ enum class WebSocketErrc {
   InvalidUtf8,
   /// A frame payload longer than maxFramePayloadLength. 1009.
   FrameTooLarge,
-  /// A message (all its fragments) longer than maxMessageLength. 1009.
+  /// A message (all its fragments) longer than maxMessageLength; for a compressed message,
+  /// its inflated length (RFC 7692 8). 1009.
   MessageTooLarge,
+  /// A control frame with the permessage-deflate "Per-Message Compressed" bit (RSV1) set
+  /// (RFC 7692 6.1). 1002.
+  CompressedControlFrame,
+  /// A continuation frame with RSV1 set: only a message's first frame carries it (RFC 7692
+  /// 6.1). 1002.
+  CompressedContinuationFrame,
+  /// A compressed message that is not valid DEFLATE data (RFC 7692 7.2.2). 1002.
+  InvalidCompressedData,
 };
 
 /// The category of WebSocketErrc, named "sluice.websocket".

@@ -114,23 +114,33 @@ namespace {
 using Snapshot = detail::ChannelGroupSnapshot;
 using Aggregate = detail::ChannelGroupAggregate;
 
-void writeRun(const Snapshot& s, const Snapshot::Run& run, const ByteBuf& bytes,
-              const ChannelGroup::WriteOptions& options,
-              const std::shared_ptr<Aggregate>& aggregate) {
+// Writes make(member) to each member of `run` on the calling thread (the run's loop).
+template <typename Make>
+void writeRunEach(const Snapshot& s, const Snapshot::Run& run, Make&& make,
+                  const ChannelGroup::WriteOptions& options,
+                  const std::shared_ptr<Aggregate>& aggregate) {
   for (std::size_t i = run.begin; i < run.end; ++i) {
     Channel& ch = *s.channels[i];
     if (&ch == options.exclude) {
       continue;
     }
-    EncodedMessage share(bytes.duplicate());
+    Message msg = make(ch);
     if (options.voidPromise) {
-      ch.writeAndFlush(std::move(share), ch.voidPromise());
+      ch.writeAndFlush(std::move(msg), ch.voidPromise());
     } else {
-      ch.writeAndFlush(std::move(share)).addListener([aggregate](const ChannelFuture& f) {
+      ch.writeAndFlush(std::move(msg)).addListener([aggregate](const ChannelFuture& f) {
         aggregate->memberDone(f.isSuccess() ? Error() : f.cause());
       });
     }
   }
+}
+
+void writeRun(const Snapshot& s, const Snapshot::Run& run, const ByteBuf& bytes,
+              const ChannelGroup::WriteOptions& options,
+              const std::shared_ptr<Aggregate>& aggregate) {
+  writeRunEach(
+      s, run, [&bytes](Channel&) { return Message(EncodedMessage(bytes.duplicate())); }, options,
+      aggregate);
 }
 
 }  // namespace
@@ -199,6 +209,33 @@ ChannelGroupFuture ChannelGroup::writeAndFlush(ByteBuf encoded, WriteOptions opt
       // One task per loop, holding the snapshot and its own handle on the bytes.
       run.loop->execute([snapshot, &run, bytes = encoded.duplicate(), options, aggregate] {
         writeRun(*snapshot, run, bytes, options, aggregate);
+      });
+    }
+  }
+  aggregate->completeIfEmpty();
+  return ChannelGroupFuture(std::move(aggregate));
+}
+
+ChannelGroupFuture ChannelGroup::writeAndFlushEach(std::function<Message(Channel&)> select,
+                                                   WriteOptions options) {
+  std::shared_ptr<const Snapshot> snapshot = state_->current();
+  std::size_t targets = snapshot->channels.size();
+  if (options.exclude != nullptr) {
+    for (const ChannelPtr& ch : snapshot->channels) {
+      if (ch.get() == options.exclude) {
+        --targets;
+        break;
+      }
+    }
+  }
+  auto aggregate = std::make_shared<Aggregate>(options.voidPromise ? 0 : targets);
+  auto shared = std::make_shared<std::function<Message(Channel&)>>(std::move(select));
+  for (const Snapshot::Run& run : snapshot->runs) {
+    if (run.loop->inEventLoop()) {
+      writeRunEach(*snapshot, run, *shared, options, aggregate);
+    } else {
+      run.loop->execute([snapshot, &run, shared, options, aggregate] {
+        writeRunEach(*snapshot, run, *shared, options, aggregate);
       });
     }
   }

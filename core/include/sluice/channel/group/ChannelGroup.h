@@ -8,6 +8,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -87,6 +88,14 @@ class ChannelGroup {
     ByteBuf bytes = encode(ByteBufAllocator::defaultAllocator());
     return writeAndFlush(std::move(bytes), options);
   }
+
+  /// Sends each member the message `select(member)` makes, and flushes: a broadcast whose
+  /// bytes depend on the member (WebSocketBroadcast sends a message compressed once per
+  /// permessage-deflate setting the members negotiated). Members are grouped by loop as
+  /// above; `select` runs on each member's loop, on several loops at once, so it must be
+  /// thread-safe. It is kept (shared) until the last loop has used it.
+  ChannelGroupFuture writeAndFlushEach(std::function<Message(Channel&)> select,
+                                       WriteOptions options = {});
 
   /// Closes every member. The future completes when all have closed.
   ChannelGroupFuture close();
