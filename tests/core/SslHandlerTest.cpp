@@ -1,6 +1,7 @@
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelOutboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
+#include <sluice/codec/EncodedMessage.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
 #include <sluice/handler/ssl/SslHandler.h>
 
@@ -101,6 +102,21 @@ TEST_F(SslHandlerTest, DataFlowsBothWaysIncludingOneMebibyteWrites) {
   pump(client, server);
   EXPECT_TRUE(compositeWrite.isSuccess());
   EXPECT_EQ(server.received(), big);
+}
+
+TEST_F(SslHandlerTest, EncryptsTheSharedBytesOfABroadcast) {
+  // ChannelGroup gives each member an EncodedMessage over the same bytes: a ByteBuf too.
+  auto serverContext = pki().serverBuilder().build();
+  auto clientContext = pki().clientBuilder().build();
+  SslEnd server(serverContext->newHandler());
+  SslEnd client(clientContext->newHandler("localhost", 443));
+  pump(client, server);
+  EncodedMessage broadcast(Unpooled::copiedBuffer("to everyone"));
+  ChannelFuture written = server.channel->writeAndFlush(broadcast.share());
+  pump(server, client);
+  EXPECT_TRUE(written.isSuccess()) << written.cause().toString();
+  EXPECT_EQ(client.received(), "to everyone");
+  EXPECT_EQ(broadcast.readableBytes(), 11U) << "the shared bytes are left as they were";
 }
 
 TEST_F(SslHandlerTest, WritesBeforeTheHandshakeAreHeldAndSentAfterIt) {

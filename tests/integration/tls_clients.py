@@ -5,7 +5,8 @@ Usage: tls_clients.py PATH_TO_WEBSOCKET_ECHO PATH_TO_WEBSOCKET_CHAT
 Makes a CA and a certificate for localhost/127.0.0.1 with the openssl command, starts each
 server with --cert/--key on 127.0.0.1 port 0, then:
   - python3's ssl and websockets (Debian's) trusting the CA: wss echo (text, 100 KiB binary),
-    https (a 404 for another path), the chat page over https;
+    https (a 404 for another path), the chat page over https and two members chatting over
+    wss (broadcasts through SslHandler);
   - the same clients refuse the server without the CA, and under another host name;
   - openssl s_client trusting the CA: verification ok, an HTTP request answered, and the
     session resumed on reconnect (-sess_out / -sess_in);
@@ -16,6 +17,7 @@ Every wait has a deadline.
 """
 import asyncio
 import http.client
+import json
 import os
 import re
 import socket
@@ -105,6 +107,26 @@ async def wss_checks(port, ca):
         check("Hostname mismatch" in str(e) or "hostname" in str(e).lower(), f"wrong host: {e}")
 
 
+async def chat_over_wss(port, ca):
+    """Two members of one room over wss: the room's broadcasts (shared encoded frames) go
+    through each member's SslHandler."""
+    trusted = ssl.create_default_context(cafile=ca)
+    url = f"wss://localhost:{port}/ws?room=tls"
+    async with websockets.connect(url + "&name=Ada", ssl=trusted, open_timeout=10) as ada:
+        joined = json.loads(await asyncio.wait_for(ada.recv(), 10))
+        check(joined == {"type": "join", "name": "Ada"}, f"chat over wss, own join: {joined}")
+        async with websockets.connect(url + "&name=Bob", ssl=trusted, open_timeout=10) as bob:
+            seen = json.loads(await asyncio.wait_for(ada.recv(), 10))
+            check(seen == {"type": "join", "name": "Bob"}, f"chat over wss, Bob's join: {seen}")
+            await bob.send("hi Ada")
+            for ws, who in ((ada, "Ada"), (bob, "Bob")):
+                msg = None
+                while msg is None or msg.get("type") == "join":
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                check(msg == {"type": "message", "name": "Bob", "text": "hi Ada"},
+                      f"chat over wss, {who} got {msg}")
+
+
 def https_get(port, ca, path):
     conn = http.client.HTTPSConnection("localhost", port, timeout=10,
                                        context=ssl.create_default_context(cafile=ca))
@@ -183,6 +205,7 @@ def main():
         try:
             status, body = https_get(port, ca, "/")
             check(status == 200 and b"<html" in body.lower(), f"chat page over https: {status}")
+            asyncio.run(asyncio.wait_for(chat_over_wss(port, ca), 30))
         finally:
             stop(server)
     print("tls clients:", "ok" if not failures else f"{len(failures)} failures")

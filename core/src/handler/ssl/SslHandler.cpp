@@ -556,7 +556,9 @@ void SslHandler::read(ChannelHandlerContext& ctx) {
 }
 
 void SslHandler::write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) {
-  if (!msg.isExactly<ByteBuf>() && !msg.isExactly<CompositeByteBuf>()) {
+  // Anything that is a ByteBuf: an EncodedMessage (one share of a ChannelGroup broadcast)
+  // is one too.
+  if (!msg.is<ByteBuf>() && !msg.is<CompositeByteBuf>()) {
     promise.tryFailure(
         Error(CoreErrc::UnsupportedMessageType,
               "SslHandler encrypts ByteBuf and CompositeByteBuf, not " + msg.typeName()));
