@@ -1,10 +1,15 @@
-// The client side of docs/websocket.md and docs/tutorial.md: an initializer, a frame
-// handler, a Bootstrap that waits for the handshake, and WebSocketClient, run against the
-// websocket-echo example's pipeline on 127.0.0.1. Each region between "// [docs:NAME]" and
+// The client side of docs/websocket.md, docs/tutorial.md and docs/tls.md: an initializer, a
+// frame handler, a Bootstrap that waits for the handshake, and WebSocketClient over ws:// and
+// wss://, run against the websocket-echo example's pipeline on 127.0.0.1. Each region between "//
+// [docs:NAME]" and
 // "// [docs:end]" appears verbatim in the pages (docs.snippets test).
 
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
+#include <sluice/handler/ssl/SelfSignedCertificate.h>
+#include <sluice/handler/ssl/SslContextBuilder.h>
+#include <sluice/handler/ssl/SslError.h>
+#include <sluice/handler/ssl/SslHandler.h>
 #include <sluice/http/HttpClientCodec.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/transport/Bootstrap.h>
@@ -20,6 +25,7 @@
 #include <mutex>
 #include <string>
 
+#include "ExampleTls.h"
 #include "WebSocketEchoInitializer.h"
 #include "support/SluiceTest.h"
 
@@ -186,6 +192,59 @@ TEST_F(WebSocketClientDocsTest, WebSocketClientConnectsAndReconnects) {
       << first << " / " << second;
   EXPECT_EQ(connects.load(), 1);
   EXPECT_FALSE(ch->isActive());
+}
+
+TEST_F(WebSocketClientDocsTest, WebSocketClientOverWss) {
+  // websocket-echo's pipeline behind TLS, with a certificate (localhost, 127.0.0.1, ::1)
+  // issued by a test CA.
+  const sluice::SelfSignedCertificate ca({.commonName = "docs CA", .ca = true});
+  const sluice::SelfSignedCertificate leaf = ca.issue({.commonName = "localhost"});
+  sluice::ServerBootstrap sb;
+  sb.group(group_).childHandler(withTls(
+      sluice::SslContextBuilder::forServer(leaf.certificatePem(), leaf.privateKeyPem()).build(),
+      std::make_shared<WebSocketEchoInitializer>()));
+  sluice::ChannelPtr tlsServer = sb.bind("127.0.0.1", 0).sync().channel().shared();
+  const std::string url = fmt::format("wss://127.0.0.1:{}/ws", tlsServer->localAddress().port());
+  const std::string& caFile = ca.certificateFile();
+  auto inbox = std::make_shared<Messages>();
+  sluice::UvEventLoopGroup& group = group_;
+  {
+    // [docs:wss-client]
+    auto tls = sluice::SslContextBuilder::forClient().trustManager(caFile).build();
+    sluice::websocket::WebSocketClient client(
+        group, sluice::websocket::WebSocketClientConfig{
+                   .initChannel =
+                       [inbox](sluice::ChannelPipeline& p) { p.addLast<ChatClientHandler>(inbox); },
+                   .sslContext = tls,  // null: the system's trust store
+               });
+    sluice::ChannelPtr ch = client.connect(url).get();     // TLS and WebSocket handshakes done
+    auto* ssl = ch->pipeline().get<sluice::SslHandler>();  // first in the pipeline
+    ch->writeAndFlush(sluice::websocket::TextWebSocketFrame("over TLS"));
+    // [docs:end]
+    ASSERT_NE(ssl, nullptr);
+    EXPECT_EQ(ssl->protocol(), "TLSv1.3");
+    EXPECT_EQ(ssl->peerSubject(), "CN=localhost");
+    EXPECT_EQ(ssl->peerIssuer(), "CN=docs CA");
+    std::string first = inbox->next();
+    std::string second = inbox->next();
+    EXPECT_TRUE((first == "over TLS" && second == "hello from the handler") ||
+                (first == "hello from the handler" && second == "over TLS"))
+        << first << " / " << second;
+    EXPECT_TRUE(client.close().await(20s));
+  }
+  {
+    // [docs:wss-client-refused]
+    sluice::websocket::WebSocketClient strict(group);  // no sslContext: the system's trust store
+    sluice::Future<sluice::ChannelPtr> refused = strict.connect(url);
+    refused.await();  // fails: the system's store does not know the test CA
+    sluice::Error why = refused.cause();
+    bool untrusted = why.code() == sluice::SslErrc::CertificateVerifyFailed;    // true
+    bool unverified = why.code() == sluice::SslCondition::VerificationFailure;  // true as well
+    // [docs:end]
+    EXPECT_TRUE(untrusted) << why.toString();
+    EXPECT_TRUE(unverified) << why.toString();
+  }
+  tlsServer->close().await(10s);
 }
 
 }  // namespace
