@@ -12,6 +12,7 @@
 //     --max-message-size N   the largest frame and message accepted (default 16 MiB)
 //     --ca FILE              wss: trust the CAs in FILE (PEM) instead of the system's
 //     --insecure             wss: do not verify the server's certificate (tests only)
+//     --deflate              offer permessage-deflate (RFC 7692) compression
 //
 // Lines starting with "/" are commands: "/ping [payload]", "/close [code [reason]]" and
 // "/quit". End of input closes the connection with 1000 and exits. Status lines (connected,
@@ -23,7 +24,9 @@
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
 #include <sluice/transport/UvEventLoopGroup.h>
+#include <sluice/websocket/PerMessageDeflateClientExtensionHandshaker.h>
 #include <sluice/websocket/WebSocketClient.h>
+#include <sluice/websocket/WebSocketClientProtocolHandler.h>
 #include <sluice/websocket/WebSocketFrame.h>
 #include <sluice/websocket/WebSocketFrameAggregator.h>
 
@@ -189,6 +192,9 @@ int main(int argc, char** argv) {
       caFile = argv[++i];
     } else if (arg == "--insecure") {
       insecure = true;
+    } else if (arg == "--deflate") {
+      config.protocol.extensionHandshakers.push_back(
+          std::make_shared<ws::PerMessageDeflateClientExtensionHandshaker>());
     } else if (arg == "--binary") {
       binary = true;
     } else if (arg == "--reconnect") {
@@ -237,10 +243,19 @@ int main(int argc, char** argv) {
   config.onEvent = [&current, &input](const ws::WebSocketClientEvent& event) {
     using Type = ws::WebSocketClientEvent::Type;
     switch (event.type) {
-      case Type::Connected:
+      case Type::Connected: {
         current.set(event.channel);
-        status(fmt::format("* connected to {}", event.channel->remoteAddress().toString()));
+        // One event loop: events run on the channel's own thread, so its pipeline may be read.
+        std::string extensions;
+        if (auto* h = event.channel->pipeline().get<ws::WebSocketClientProtocolHandler>()) {
+          for (const auto& e : h->handshaker().acceptedExtensions()) {
+            extensions += (extensions.empty() ? " with " : ", ") + e.toString();
+          }
+        }
+        status(fmt::format("* connected to {}{}", event.channel->remoteAddress().toString(),
+                           extensions));
         break;
+      }
       case Type::ConnectFailed:
         status(fmt::format("* connect failed: {}", event.error.message()));
         break;

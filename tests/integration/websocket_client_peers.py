@@ -7,7 +7,8 @@ Usage: websocket_client_peers.py PATH_TO_WEBSOCKET_CLIENT PATH_TO_WEBSOCKET_ECHO
    text (UTF-8 too), a 200 KB message, binary, fragmented messages, the handshake's Origin,
    custom header and subprotocol as the server saw them, server pings answered, client pings
    answered, the server's close (1001) ending the client, and the client's close (1000) at
-   the end of its input. Then the same server over TLS (wss, a CA made with the openssl
+   the end of its input; with --deflate, permessage-deflate negotiated and used both ways.
+   Then the same server over TLS (wss, a CA made with the openssl
    command): the client trusting the CA talks; without it, it refuses the certificate.
 2. python3-autobahn's asyncio client against the websocket-echo example: text, binary,
    a 100 KiB message sent in 16 KiB fragments, a ping, and a clean close with 1000.
@@ -52,6 +53,9 @@ async def python_server_handler(ws, closes):
                 await ws.send(["frag", "men", "ted"])
             elif msg == "binary":
                 await ws.send(b"\x00\x01\x02\x03")
+            elif msg == "extensions":
+                await ws.send("extensions=" + ",".join(
+                    e.name for e in ws.extensions) if ws.extensions else "extensions=none")
             elif msg == "headers":
                 h = ws.request_headers
                 await ws.send(f"origin={h.get('Origin')} x-test={h.get('X-Test')} "
@@ -104,6 +108,15 @@ async def python_server_with_our_client(cli, failures):
         if "disconnected: close 1001 going away" not in err:
             failures.append(f"the client did not report the server's 1001: {err!r}")
 
+        # permessage-deflate: Debian's websockets server accepts it by default.
+        proc = await start_cli(cli, port, "--deflate")
+        await exchange(proc, "extensions", failures, "< extensions=permessage-deflate")
+        await exchange(proc, "z" * 100_000, failures)
+        await exchange(proc, "fragments", failures, "< fragmented")
+        proc.stdin.close()
+        failures.check("deflate client exit code", await asyncio.wait_for(proc.wait(), DEADLINE),
+                       0)
+
         # End of input: the client closes with 1000.
         proc = await start_cli(cli, port)
         await exchange(proc, "bye", failures)
@@ -112,9 +125,9 @@ async def python_server_with_our_client(cli, failures):
         failures.check("client exit code at the end of input", code, 0)
 
         deadline = asyncio.get_running_loop().time() + DEADLINE
-        while len(closes) < 2 and asyncio.get_running_loop().time() < deadline:
+        while len(closes) < 3 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)
-        failures.check("close codes the server saw", closes, [1001, 1000])
+        failures.check("close codes the server saw", closes, [1001, 1000, 1000])
 
 
 async def python_wss_server_with_our_client(cli, failures):
