@@ -39,6 +39,7 @@ class WebSocketEchoInitializer : public sluice::ChannelInitializer {
 };
 // [docs:end]
 
+// [docs:websocket-echo-deflate-initializer]
 /// websocket-echo --deflate: the same pipeline with permessage-deflate offered, the classic
 /// way: a WebSocketServerCompressionHandler right before the protocol handler. One
 /// handshaker (immutable) serves every connection.
@@ -62,3 +63,4 @@ class WebSocketEchoDeflateInitializer : public WebSocketEchoInitializer {
  private:
   std::shared_ptr<const sluice::websocket::PerMessageDeflateServerExtensionHandshaker> handshaker_;
 };
+// [docs:end]
