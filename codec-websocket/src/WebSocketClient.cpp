@@ -1,5 +1,3 @@
-#include <sluice/websocket/WebSocketClient.h>
-
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
@@ -9,6 +7,7 @@
 #include <sluice/transport/Bootstrap.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 #include <sluice/util/Log.h>
+#include <sluice/websocket/WebSocketClient.h>
 #include <sluice/websocket/WebSocketClientProtocolHandler.h>
 #include <sluice/websocket/WebSocketPingHealthCheck.h>
 #include <sluice/websocket/WebSocketUri.h>
@@ -322,7 +321,8 @@ struct WebSocketClient::Connection : std::enable_shared_from_this<Connection> {
     }
     auto delay = backoff(attempt);
     ++attempt;
-    emit({.type = WebSocketClientEvent::Type::ReconnectScheduled, .attempt = attempt,
+    emit({.type = WebSocketClientEvent::Type::ReconnectScheduled,
+          .attempt = attempt,
           .delay = delay});
     retryTimer = loop->schedule(
         [weak = weak_from_this()] {
@@ -400,9 +400,8 @@ const WebSocketClientConfig& WebSocketClient::config() const noexcept { return *
 Future<ChannelPtr> WebSocketClient::connect(std::string_view url) {
   auto uri = WebSocketUri::parse(url);
   if (!uri) {
-    return makeFailedFuture<ChannelPtr>(
-        Error(std::make_error_code(std::errc::invalid_argument),
-              fmt::format("not a ws:// or wss:// URL: '{}'", url)));
+    return makeFailedFuture<ChannelPtr>(Error(std::make_error_code(std::errc::invalid_argument),
+                                              fmt::format("not a ws:// or wss:// URL: '{}'", url)));
   }
   std::shared_ptr<const SslContext> ssl;
   if (uri->isSecure()) {
@@ -452,9 +451,8 @@ Future<void> WebSocketClient::close() {
   return all.future();
 }
 
-std::unique_ptr<ChannelPool> WebSocketClient::newChannelPool(std::string_view url,
-                                                             ChannelPoolConfig poolConfig,
-                                                             std::chrono::milliseconds pingTimeout) {
+std::unique_ptr<ChannelPool> WebSocketClient::newChannelPool(
+    std::string_view url, ChannelPoolConfig poolConfig, std::chrono::milliseconds pingTimeout) {
   auto uri = WebSocketUri::parse(url);
   if (!uri) {
     throw std::invalid_argument(fmt::format("not a ws:// or wss:// URL: '{}'", url));

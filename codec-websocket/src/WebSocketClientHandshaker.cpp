@@ -46,10 +46,10 @@ Error handshakeError(WebSocketHandshakeErrc errc, std::string message) {
 WebSocketUri parseTarget(std::string_view url) {
   auto parsed = WebSocketUri::parse(url);
   if (!parsed) {
-    throw std::invalid_argument(fmt::format(
-        "invalid WebSocket URL \"{}\": not ws:// or wss://, no host, a port outside "
-        "1..65535, a fragment, credentials, or a space or control character",
-        url));
+    throw std::invalid_argument(
+        fmt::format("invalid WebSocket URL \"{}\": not ws:// or wss://, no host, a port outside "
+                    "1..65535, a fragment, credentials, or a space or control character",
+                    url));
   }
   return *parsed;
 }

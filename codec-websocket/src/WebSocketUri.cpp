@@ -125,6 +125,8 @@ std::string WebSocketUri::origin() const {
   return (isSecure() ? "https://" : "http://") + hostHeader();
 }
 
-std::string WebSocketUri::toString() const { return scheme_ + "://" + hostHeader() + requestTarget(); }
+std::string WebSocketUri::toString() const {
+  return scheme_ + "://" + hostHeader() + requestTarget();
+}
 
 }  // namespace sluice::websocket

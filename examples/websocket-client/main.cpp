@@ -20,6 +20,7 @@
 // `echo hi | websocket-client ws://127.0.0.1:8080/ws` prints just "< hi".
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
@@ -29,8 +30,6 @@
 #include <sluice/websocket/WebSocketClientProtocolHandler.h>
 #include <sluice/websocket/WebSocketFrame.h>
 #include <sluice/websocket/WebSocketFrameAggregator.h>
-
-#include <poll.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -261,9 +260,9 @@ int main(int argc, char** argv) {
         break;
       case Type::Disconnected:
         current.set(nullptr);
-        status(event.closeCode ? fmt::format("* disconnected: close {} {}", *event.closeCode,
-                                             event.closeReason)
-                               : std::string("* disconnected"));
+        status(event.closeCode
+                   ? fmt::format("* disconnected: close {} {}", *event.closeCode, event.closeReason)
+                   : std::string("* disconnected"));
         break;
       case Type::ReconnectScheduled:
         status(fmt::format("* reconnecting in {} ms", event.delay.count()));

@@ -87,8 +87,8 @@ class Inbox {
 
  private:
   std::size_t countLocked(Type type) const {
-    return static_cast<std::size_t>(
-        std::count_if(events_.begin(), events_.end(), [&](const auto& e) { return e.type == type; }));
+    return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(),
+                                                  [&](const auto& e) { return e.type == type; }));
   }
 
   mutable std::mutex mutex_;
@@ -255,8 +255,8 @@ class WebSocketClientTest : public testing::SluiceTest {
     stopServer();
     SelfSignedCertificate leaf = ca_.issue(
         {.commonName = "test server", .hostNames = hostNames, .ipAddresses = ipAddresses});
-    startServer(0, SslContextBuilder::forServer(leaf.certificatePem(), leaf.privateKeyPem())
-                       .build());
+    startServer(0,
+                SslContextBuilder::forServer(leaf.certificatePem(), leaf.privateKeyPem()).build());
   }
 
   WebSocketClientConfig clientConfig() {
@@ -264,10 +264,11 @@ class WebSocketClientTest : public testing::SluiceTest {
         .protocol = {.decoderConfig = {.maxFramePayloadLength = 1 << 20,
                                        .maxMessageLength = 4 << 20,
                                        .expectMaskedFrames = false}},
-        .initChannel = [inbox = inbox_](ChannelPipeline& p) {
-          p.addLast<WebSocketFrameAggregator>(4 << 20);
-          p.addLast<ClientCollector>(inbox);
-        },
+        .initChannel =
+            [inbox = inbox_](ChannelPipeline& p) {
+              p.addLast<WebSocketFrameAggregator>(4 << 20);
+              p.addLast<ClientCollector>(inbox);
+            },
         .onEvent = [inbox = inbox_](const WebSocketClientEvent& e) { inbox->push(e); },
     };
   }
@@ -399,8 +400,7 @@ TEST_F(WebSocketClientTest, ARefusedHandshakeFailsConnectWithTheServersStatus) {
   ASSERT_TRUE(refused.await(kDeadline));
   ASSERT_FALSE(refused.isSuccess());
   EXPECT_EQ(&refused.cause().code().category(), &webSocketHandshakeCategory());
-  EXPECT_NE(refused.cause().message().find("404"), std::string::npos)
-      << refused.cause().message();
+  EXPECT_NE(refused.cause().message().find("404"), std::string::npos) << refused.cause().message();
   EXPECT_EQ(inbox_->eventTypes(),
             (std::vector<Type>{Type::Connecting, Type::ConnectFailed, Type::Closed}));
 }
@@ -497,11 +497,8 @@ TEST_F(WebSocketClientTest, BacksOffExponentiallyAndGivesUpAfterMaxAttempts) {
 TEST_F(WebSocketClientTest, JitterShortensEachDelayByUpToItsShare) {
   stopServer();
   auto config = clientConfig();
-  config.reconnect = {.enabled = true,
-                      .initialDelay = 40ms,
-                      .maxDelay = 40ms,
-                      .jitter = 0.5,
-                      .maxAttempts = 6};
+  config.reconnect = {
+      .enabled = true, .initialDelay = 40ms, .maxDelay = 40ms, .jitter = 0.5, .maxAttempts = 6};
   WebSocketClient client(group_, config);
   ASSERT_TRUE(client.connect(url()).await(kDeadline));
   std::size_t scheduled = 0;
@@ -559,8 +556,7 @@ TEST_F(WebSocketClientTest, WssVerifiesTheServerByDefault) {
   WebSocketClient client(group_, clientConfig());  // the system's trust store: not our CA
   auto refused = client.connect(url("/ws", "wss"));
   ASSERT_TRUE(refused.await(kDeadline));
-  EXPECT_EQ(refused.cause().code(), SslErrc::CertificateVerifyFailed)
-      << refused.cause().toString();
+  EXPECT_EQ(refused.cause().code(), SslErrc::CertificateVerifyFailed) << refused.cause().toString();
   EXPECT_EQ(serverState_->handshakes.load(), 0);
 }
 

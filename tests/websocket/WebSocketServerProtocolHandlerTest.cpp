@@ -265,7 +265,8 @@ TEST_F(WebSocketServerProtocolHandlerTest, WithoutHandleCloseFramesTheApplicatio
   Events events;
   auto ch = upgraded(events, {.websocketPath = "/ws", .handleCloseFrames = false});
   writeBytes(*ch, wireFrame(0x88, closeBody(4000, "bye")));
-  EXPECT_EQ(events, (Events{"FRAME 8 \x0f\xa0" "bye"}));
+  EXPECT_EQ(events, (Events{"FRAME 8 \x0f\xa0"
+                            "bye"}));
   EXPECT_TRUE(ch->isOpen());
   ch->writeAndFlush(CloseWebSocketFrame(4000, ""));
   EXPECT_EQ(drainOutbound(*ch), bytes({0x88, 2, 0x0F, 0xA0}));

@@ -1,6 +1,5 @@
-#include <sluice/websocket/WebSocketUri.h>
-
 #include <gtest/gtest.h>
+#include <sluice/websocket/WebSocketUri.h>
 
 namespace sluice::websocket {
 namespace {
@@ -56,23 +55,23 @@ TEST(WebSocketUriTest, Ipv6LiteralsKeepTheirBracketsOnlyInHost) {
 
 TEST(WebSocketUriTest, RefusesWhatIsNotAWebSocketUrl) {
   for (const char* bad : {
-           "http://example.com/",      // another scheme
-           "example.com/ws",           // no scheme
-           "ws://",                    // no host
-           "ws:///path",               // no host
-           "ws://:80/",                // no host
-           "ws://h:0/",                // port out of range
-           "ws://h:65536/",            // port out of range
-           "ws://h:/",                 // empty port
-           "ws://h:8o/",               // not a number
-           "ws://h/#top",              // RFC 6455 3: no fragments
-           "ws://h/a b",               // a space
-           "ws://h/\x01",              // a control character
-           "ws://user:pw@h/",          // credentials
-           "ws://[::1/",               // unclosed bracket
-           "ws://[::1]x/",             // junk after the bracket
-           "ws://[zz::1]/",            // not an IPv6 literal
-           "ws://a:b:c/",              // colons outside brackets
+           "http://example.com/",  // another scheme
+           "example.com/ws",       // no scheme
+           "ws://",                // no host
+           "ws:///path",           // no host
+           "ws://:80/",            // no host
+           "ws://h:0/",            // port out of range
+           "ws://h:65536/",        // port out of range
+           "ws://h:/",             // empty port
+           "ws://h:8o/",           // not a number
+           "ws://h/#top",          // RFC 6455 3: no fragments
+           "ws://h/a b",           // a space
+           "ws://h/\x01",          // a control character
+           "ws://user:pw@h/",      // credentials
+           "ws://[::1/",           // unclosed bracket
+           "ws://[::1]x/",         // junk after the bracket
+           "ws://[zz::1]/",        // not an IPv6 literal
+           "ws://a:b:c/",          // colons outside brackets
        }) {
     EXPECT_FALSE(WebSocketUri::parse(bad)) << bad;
   }

@@ -191,8 +191,7 @@ struct ChannelPool::State : std::enable_shared_from_this<ChannelPool::State> {
 };
 
 ChannelPool::ChannelPool(Bootstrap bootstrap, std::string host, std::uint16_t port,
-                         ChannelPoolConfig config, HealthCheck healthCheck,
-                         ReadyCheck readyCheck)
+                         ChannelPoolConfig config, HealthCheck healthCheck, ReadyCheck readyCheck)
     : state_(std::make_shared<State>()) {
   state_->bootstrap = std::move(bootstrap);
   state_->host = std::move(host);

@@ -9,8 +9,8 @@
 #include <sluice/websocket/WebSocketClientExtensionHandshaker.h>
 #include <sluice/websocket/WebSocketDecoderConfig.h>
 #include <sluice/websocket/WebSocketExtensionData.h>
-#include <sluice/websocket/WebSocketUri.h>
 #include <sluice/websocket/WebSocketFrame.h>
+#include <sluice/websocket/WebSocketUri.h>
 
 #include <cstdint>
 #include <memory>
