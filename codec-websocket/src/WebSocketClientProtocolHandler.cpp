@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "WebSocketClientProtocolHandshakeHandler.h"
+#include "WebSocketCloseHandshake.h"
+#include "WebSocketKeepAlive.h"
 
 namespace sluice::websocket {
 
@@ -31,17 +33,28 @@ WebSocketClientHandshakerConfig handshakerConfig(const WebSocketClientProtocolCo
 }  // namespace
 
 WebSocketClientProtocolHandler::WebSocketClientProtocolHandler(WebSocketClientProtocolConfig config)
-    : config_(std::move(config)),
-      handshaker_(std::make_unique<WebSocketClientHandshaker13>(config_.webSocketUri,
-                                                                handshakerConfig(config_))) {}
+    : WebSocketClientProtocolHandler(std::move(config), NoHandshaker{}) {
+  handshaker_ = std::make_unique<WebSocketClientHandshaker13>(config_.webSocketUri,
+                                                              handshakerConfig(config_));
+}
 
 WebSocketClientProtocolHandler::WebSocketClientProtocolHandler(
     std::unique_ptr<WebSocketClientHandshaker> handshaker, WebSocketClientProtocolConfig config)
-    : config_(std::move(config)), handshaker_(std::move(handshaker)) {
-  if (!handshaker_) {
+    : WebSocketClientProtocolHandler(std::move(config), NoHandshaker{}) {
+  if (!handshaker) {
     throw std::invalid_argument("WebSocketClientProtocolHandler needs a handshaker");
   }
+  handshaker_ = std::move(handshaker);
 }
+
+WebSocketClientProtocolHandler::WebSocketClientProtocolHandler(WebSocketClientProtocolConfig config,
+                                                               NoHandshaker)
+    : config_(std::move(config)),
+      closeHandshake_(std::make_unique<detail::WebSocketCloseHandshake>(
+          detail::WebSocketCloseHandshake::Side::Client, config_.forceCloseTimeout,
+          [this] { keepAlive_->stop(); })),
+      keepAlive_(std::make_unique<detail::WebSocketKeepAlive>(
+          config_.pingInterval, config_.pongTimeout, *closeHandshake_)) {}
 
 WebSocketClientProtocolHandler::~WebSocketClientProtocolHandler() = default;
 
@@ -57,7 +70,8 @@ void WebSocketClientProtocolHandler::handlerAdded(ChannelHandlerContext& ctx) {
 }
 
 void WebSocketClientProtocolHandler::handlerRemoved(ChannelHandlerContext& ctx) {
-  cancelTimers();
+  closeHandshake_->detach();
+  keepAlive_->detach();
   completePings(false);
   *alive_ = false;
   if (handshakeHandler_ != nullptr) {
@@ -73,7 +87,11 @@ void WebSocketClientProtocolHandler::channelActive(ChannelHandlerContext& ctx) {
   ctx.fireChannelActive();
 }
 
-void WebSocketClientProtocolHandler::onHandshakeComplete() { schedulePing(); }
+void WebSocketClientProtocolHandler::onHandshakeComplete() {
+  if (ctx_ != nullptr) {
+    keepAlive_->start(*ctx_);
+  }
+}
 
 void WebSocketClientProtocolHandler::channelRead(ChannelHandlerContext& ctx, Message msg) {
   if (!handshaker_->isHandshakeComplete() || !msg.is<WebSocketFrame>()) {
@@ -83,29 +101,18 @@ void WebSocketClientProtocolHandler::channelRead(ChannelHandlerContext& ctx, Mes
   auto& frame = msg.get<WebSocketFrame>();
   switch (frame.opcode()) {
     case WebSocketOpcode::Ping:
-      // RFC 6455 5.5.2: a ping is answered with a pong carrying the same application data,
-      // unless a close frame has been sent (nothing may follow it, RFC 6455 5.5.1).
-      if (!closeSent_) {
-        ctx.writeAndFlush(PongWebSocketFrame(std::move(frame.content())));
-      }
+      keepAlive_->answerPing(ctx, frame);
       return;
     case WebSocketOpcode::Pong:
       completePings(true);
-      if (awaitingPong_) {
-        awaitingPong_ = false;
-        if (pongTimer_.isValid()) {
-          pongTimer_.cancel();
-          pongTimer_ = ScheduledFuture();
-        }
-        schedulePing();
-      }
+      keepAlive_->onPong(ctx);
       if (config_.dropPongFrames) {
         return;
       }
       break;
     case WebSocketOpcode::Close: {
       auto& close = msg.get<CloseWebSocketFrame>();
-      closeReceived_ = true;
+      closeHandshake_->setCloseReceived();
       if (!receivedCloseStatus_) {
         const int code = close.statusCode();
         if (code < 0) {
@@ -117,7 +124,7 @@ void WebSocketClientProtocolHandler::channelRead(ChannelHandlerContext& ctx, Mes
         }
       }
       if (config_.handleCloseFrames) {
-        onCloseFrame(ctx, close);
+        closeHandshake_->onCloseFrame(ctx, close);
         return;
       }
       break;
@@ -126,71 +133,6 @@ void WebSocketClientProtocolHandler::channelRead(ChannelHandlerContext& ctx, Mes
       break;
   }
   ctx.fireChannelRead(std::move(msg));
-}
-
-void WebSocketClientProtocolHandler::onCloseFrame(ChannelHandlerContext& ctx,
-                                                  CloseWebSocketFrame& frame) {
-  if (closeSent_) {
-    // The answer to our close frame: the closing handshake is complete. RFC 6455 7.1.1: the
-    // server closes TCP first; the timer armed when ours was sent bounds the wait.
-    if (!forceCloseTimer_.isValid() && config_.forceCloseTimeout.count() <= 0) {
-      closeNow(ctx);
-    }
-    return;
-  }
-  // RFC 6455 5.5.1: answer with a close frame, typically echoing the status code received;
-  // a close frame without a code is answered with one without a code.
-  closeSent_ = true;
-  const int code = frame.statusCode();
-  CloseWebSocketFrame answer = code >= 0 && WebSocketCloseStatus::isValidStatusCode(code)
-                                   ? CloseWebSocketFrame(code, {})
-                                   : CloseWebSocketFrame();
-  ChannelPromise written = ctx.newPromise();
-  ctx.writeAndFlush(std::move(answer), written);
-  afterCloseSent(ctx, written);
-}
-
-void WebSocketClientProtocolHandler::afterCloseSent(ChannelHandlerContext& ctx,
-                                                    const ChannelFuture& written) {
-  // No keep-alive ping may follow a close frame.
-  for (ScheduledFuture* timer : {&pingTimer_, &pongTimer_}) {
-    if (timer->isValid()) {
-      timer->cancel();
-      *timer = ScheduledFuture();
-    }
-  }
-  awaitingPong_ = false;
-  if (config_.forceCloseTimeout.count() <= 0) {
-    written.addListener(
-        [this, alive = std::weak_ptr<bool>(alive_), c = &ctx](const ChannelFuture&) {
-          if (auto a = alive.lock(); a && *a) {
-            closeNow(*c);
-          }
-        });
-    return;
-  }
-  // RFC 6455 7.1.1: the client waits for the server to close the TCP connection (after its
-  // close frame, if it has yet to send one), but not forever.
-  forceCloseTimer_ = ctx.executor().schedule(
-      [this, alive = std::weak_ptr<bool>(alive_), c = &ctx]() {
-        if (auto a = alive.lock(); a && *a && c->channel().isOpen()) {
-          Log::log(LogLevel::Debug, "websocket", "{} the server did not close in {} ms, closing",
-                   c->channel().toString(), config_.forceCloseTimeout.count());
-          closeNow(*c);
-        }
-      },
-      config_.forceCloseTimeout);
-}
-
-void WebSocketClientProtocolHandler::closeNow(ChannelHandlerContext& ctx) {
-  cancelTimers();
-  closing_ = true;
-  ChannelPromise promise = std::exchange(pendingClose_, ChannelPromise());
-  if (promise.isValid() || promise.isVoid()) {
-    ctx.close(std::move(promise));
-  } else {
-    ctx.close();
-  }
 }
 
 void WebSocketClientProtocolHandler::write(ChannelHandlerContext& ctx, Message msg,
@@ -206,57 +148,22 @@ void WebSocketClientProtocolHandler::write(ChannelHandlerContext& ctx, Message m
         Error(CoreErrc::IllegalState, "the WebSocket opening handshake has not completed"));
     return;
   }
-  if (closeSent_) {
-    // RFC 6455 5.5.1: no data frame may be sent after a close frame.
-    promise.tryFailure(Error(CoreErrc::ClosedChannel, "a close frame was already sent"));
-    return;
+  if (frame && msg.is<CloseWebSocketFrame>() && !closeHandshake_->closeSent() &&
+      !closeHandshake_->closeReceived()) {
+    closedByApplication_ = true;
   }
-  if (frame && msg.is<CloseWebSocketFrame>()) {
-    closeSent_ = true;
-    if (!closeReceived_) {
-      closedByApplication_ = true;
-    }
-    ChannelPromise written = promise.isVoid() ? ctx.newPromise() : promise;
-    ctx.write(std::move(msg), written);
-    afterCloseSent(ctx, written);
-    return;
-  }
-  ctx.write(std::move(msg), std::move(promise));
+  closeHandshake_->write(ctx, std::move(msg), std::move(promise));
 }
 
 void WebSocketClientProtocolHandler::close(ChannelHandlerContext& ctx, ChannelPromise promise) {
-  if (!closeReceived_ && !closing_) {
+  if (!closeHandshake_->closeReceived() && !closeHandshake_->closing()) {
     closedByApplication_ = true;
   }
-  if (!handshaker_->isHandshakeComplete() || closing_ || closeReceived_ ||
-      !ctx.channel().isActive()) {
+  if (!handshaker_->isHandshakeComplete()) {
     ctx.close(std::move(promise));
     return;
   }
-  if (!closeSent_) {
-    if (!config_.sendCloseFrame) {
-      ctx.close(std::move(promise));
-      return;
-    }
-    // The application closes without a close frame: send one first (RFC 6455 7.1.2 starts
-    // the closing handshake with it), then wait for the server as after a written one.
-    closeSent_ = true;
-    ChannelPromise written = ctx.newPromise();
-    ctx.writeAndFlush(CloseWebSocketFrame(*config_.sendCloseFrame), written);
-    afterCloseSent(ctx, written);
-  }
-  if (pendingClose_.isValid()) {
-    // A second close() while waiting: it completes with the first.
-    pendingClose_.addListener([p = std::move(promise)](const ChannelFuture& f) {
-      if (f.isSuccess()) {
-        p.trySuccess();
-      } else {
-        p.tryFailure(f.cause());
-      }
-    });
-    return;
-  }
-  pendingClose_ = std::move(promise);
+  closeHandshake_->close(ctx, std::move(promise), config_.sendCloseFrame);
 }
 
 Future<bool> WebSocketClientProtocolHandler::ping(std::chrono::milliseconds timeout) {
@@ -283,8 +190,9 @@ Future<bool> WebSocketClientProtocolHandler::ping(std::chrono::milliseconds time
 
 void WebSocketClientProtocolHandler::pingOnLoop(const Promise<bool>& result,
                                                 std::chrono::milliseconds timeout) {
-  if (ctx_ == nullptr || !handshaker_->isHandshakeComplete() || closeSent_ || closeReceived_ ||
-      closing_ || !ctx_->channel().isActive()) {
+  if (ctx_ == nullptr || !handshaker_->isHandshakeComplete() || closeHandshake_->closeSent() ||
+      closeHandshake_->closeReceived() || closeHandshake_->closing() ||
+      !ctx_->channel().isActive()) {
     result.trySuccess(false);
     return;
   }
@@ -313,50 +221,17 @@ void WebSocketClientProtocolHandler::completePings(bool answered) {
   }
 }
 
-void WebSocketClientProtocolHandler::schedulePing() {
-  if (config_.pingInterval.count() <= 0 || closeSent_ || ctx_ == nullptr) {
-    return;
-  }
-  pingTimer_ = ctx_->executor().schedule(
-      [this, alive = std::weak_ptr<bool>(alive_)]() {
-        if (auto a = alive.lock(); a && *a) {
-          sendKeepAlivePing();
-        }
-      },
-      config_.pingInterval);
-}
-
-void WebSocketClientProtocolHandler::sendKeepAlivePing() {
-  pingTimer_ = ScheduledFuture();
-  if (ctx_ == nullptr || !ctx_->channel().isActive() || closeSent_) {
-    return;
-  }
-  awaitingPong_ = true;
-  ctx_->writeAndFlush(PingWebSocketFrame());
-  pongTimer_ = ctx_->executor().schedule(
-      [this, alive = std::weak_ptr<bool>(alive_)]() {
-        if (auto a = alive.lock(); a && *a && awaitingPong_ && ctx_ != nullptr) {
-          // The server is gone or stuck: a close frame would not be read, so TCP closes now.
-          Log::log(LogLevel::Debug, "websocket", "{} no pong within {} ms, closing",
-                   ctx_->channel().toString(), config_.pongTimeout.count());
-          closeNow(*ctx_);
-        }
-      },
-      config_.pongTimeout);
-}
-
 void WebSocketClientProtocolHandler::channelInactive(ChannelHandlerContext& ctx) {
-  cancelTimers();
+  closeHandshake_->cancelTimer();
+  keepAlive_->stop();
   completePings(false);
   if (handshakePromise_.isValid()) {
     handshakePromise_.tryFailure(Error(CoreErrc::ClosedChannel,
                                        "the connection closed before the WebSocket handshake "
                                        "completed"));
   }
-  if (pendingClose_.isValid()) {
-    // The server closed: the close the application asked for is done.
-    ctx.close(std::exchange(pendingClose_, ChannelPromise()));
-  }
+  // The server closed: a close the application asked for is done.
+  closeHandshake_->channelInactive(ctx);
   ctx.fireChannelInactive();
 }
 
@@ -365,28 +240,16 @@ void WebSocketClientProtocolHandler::exceptionCaught(ChannelHandlerContext& ctx,
   if (error.code().category() == webSocketCategory()) {
     // The frame decoder has answered the server's violation with a close frame and closes the
     // connection once it is written (RFC 6455 7.1.7): the server's fault, not the
-    // application's. The close that follows must not send another frame.
-    closeSent_ = true;
-    closing_ = true;
-    cancelTimers();
+    // application's.
+    closeHandshake_->onDecoderClose();
     completePings(false);
     Log::log(LogLevel::Debug, "websocket", "{} {}", ctx.channel().toString(), error.message());
     return;
   }
   ctx.fireExceptionCaught(error);
-  if (handshaker_->isHandshakeComplete() && !closing_) {
-    closeNow(ctx);
+  if (handshaker_->isHandshakeComplete() && !closeHandshake_->closing()) {
+    closeHandshake_->closeNow(ctx);
   }
-}
-
-void WebSocketClientProtocolHandler::cancelTimers() noexcept {
-  for (ScheduledFuture* timer : {&forceCloseTimer_, &pingTimer_, &pongTimer_}) {
-    if (timer->isValid()) {
-      timer->cancel();
-      *timer = ScheduledFuture();
-    }
-  }
-  awaitingPong_ = false;
 }
 
 }  // namespace sluice::websocket

@@ -16,6 +16,8 @@
 namespace sluice::websocket {
 
 namespace detail {
+class WebSocketCloseHandshake;
+class WebSocketKeepAlive;
 class WebSocketClientProtocolHandshakeHandler;
 }  // namespace detail
 
@@ -118,37 +120,29 @@ class WebSocketClientProtocolHandler : public ChannelDuplexHandler {
     Promise<bool> result;
     ScheduledFuture timer;
   };
+  struct NoHandshaker {};
+
+  // The public constructors' common part; they set handshaker_.
+  WebSocketClientProtocolHandler(WebSocketClientProtocolConfig config, NoHandshaker);
 
   void onHandshakeComplete();
-  void onCloseFrame(ChannelHandlerContext& ctx, CloseWebSocketFrame& frame);
-  void afterCloseSent(ChannelHandlerContext& ctx, const ChannelFuture& written);
-  void closeNow(ChannelHandlerContext& ctx);
-  void schedulePing();
-  void sendKeepAlivePing();
   void pingOnLoop(const Promise<bool>& result, std::chrono::milliseconds timeout);
   void completePings(bool answered);
-  void cancelTimers() noexcept;
 
   WebSocketClientProtocolConfig config_;
   std::unique_ptr<WebSocketClientHandshaker> handshaker_;
+  std::unique_ptr<detail::WebSocketCloseHandshake> closeHandshake_;
+  std::unique_ptr<detail::WebSocketKeepAlive> keepAlive_;
   std::optional<WebSocketCloseStatus> receivedCloseStatus_;
   bool closedByApplication_ = false;
   ChannelHandlerContext* ctx_ = nullptr;
   detail::WebSocketClientProtocolHandshakeHandler* handshakeHandler_ = nullptr;
   ChannelPromise handshakePromise_;
-  // Callbacks hold it weakly; it is made once and never reassigned, so ping() may copy it
-  // from any thread.
+  // ping()'s callbacks hold it weakly; it is made once and never reassigned, so ping() may
+  // copy it from any thread.
   const std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  ChannelPromise pendingClose_;  // close() waiting for the server
-  ScheduledFuture forceCloseTimer_;
-  ScheduledFuture pingTimer_;
-  ScheduledFuture pongTimer_;
   std::vector<PendingPing> pings_;   // ping() calls waiting for a pong
   std::string receivedCloseReason_;  // receivedCloseStatus_'s reason text points here
-  bool closeSent_ = false;
-  bool closeReceived_ = false;
-  bool closing_ = false;
-  bool awaitingPong_ = false;  // the keep-alive ping's
 };
 
 }  // namespace sluice::websocket

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <sluice/channel/ChannelDuplexHandler.h>
-#include <sluice/concurrent/ScheduledFuture.h>
 #include <sluice/http/HttpHeaders.h>
 #include <sluice/websocket/WebSocketServerHandshaker.h>
 #include <sluice/websocket/WebSocketServerProtocolConfig.h>
@@ -14,6 +13,8 @@
 namespace sluice::websocket {
 
 namespace detail {
+class WebSocketCloseHandshake;
+class WebSocketKeepAlive;
 class WebSocketServerProtocolHandshakeHandler;
 }  // namespace detail
 
@@ -115,24 +116,11 @@ class WebSocketServerProtocolHandler : public ChannelDuplexHandler {
   friend class detail::WebSocketServerProtocolHandshakeHandler;
 
   void onHandshakeComplete(std::unique_ptr<WebSocketServerHandshaker> handshaker);
-  void onCloseFrame(ChannelHandlerContext& ctx, CloseWebSocketFrame& frame);
-  void afterCloseSent(ChannelHandlerContext& ctx, const ChannelFuture& written);
-  void closeNow(ChannelHandlerContext& ctx);
-  void schedulePing(ChannelHandlerContext& ctx);
-  void sendPing(ChannelHandlerContext& ctx);
-  void cancelTimers() noexcept;
 
   WebSocketServerProtocolConfig config_;
   std::unique_ptr<WebSocketServerHandshaker> handshaker_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // timers hold it weakly
-  ChannelPromise pendingClose_;                            // close() waiting for the peer
-  ScheduledFuture forceCloseTimer_;
-  ScheduledFuture pingTimer_;
-  ScheduledFuture pongTimer_;
-  bool closeSent_ = false;
-  bool closeReceived_ = false;
-  bool closing_ = false;
-  bool awaitingPong_ = false;
+  std::unique_ptr<detail::WebSocketCloseHandshake> closeHandshake_;
+  std::unique_ptr<detail::WebSocketKeepAlive> keepAlive_;
 };
 
 }  // namespace sluice::websocket
