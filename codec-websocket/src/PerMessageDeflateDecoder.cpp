@@ -13,22 +13,15 @@
 #include <algorithm>
 #include <utility>
 
+#include "WebSocketDataFrame.h"
+
 namespace sluice::websocket {
 namespace {
 
+using detail::makeDataFrame;
+
 constexpr int kRsv1 = WebSocketExtension::kRsv1;
 constexpr std::size_t kDefaultMaxMessageLength = std::size_t{1} << 20;
-
-Message makeFrame(WebSocketOpcode opcode, bool fin, int rsv, ByteBuf content) {
-  switch (opcode) {
-    case WebSocketOpcode::Text:
-      return Message::make<TextWebSocketFrame>(fin, rsv, std::move(content));
-    case WebSocketOpcode::Binary:
-      return Message::make<BinaryWebSocketFrame>(fin, rsv, std::move(content));
-    default:
-      return Message::make<ContinuationWebSocketFrame>(fin, rsv, std::move(content));
-  }
-}
 
 }  // namespace
 
@@ -123,7 +116,7 @@ void PerMessageDeflateDecoder::channelRead(ChannelHandlerContext& ctx, Message m
     state_ = State::Idle;
     validatingText_ = false;
   }
-  ctx.fireChannelRead(makeFrame(opcode, fin, rsv, std::move(out)));
+  ctx.fireChannelRead(makeDataFrame(opcode, fin, rsv, std::move(out)));
 }
 
 void PerMessageDeflateDecoder::fail(ChannelHandlerContext& ctx, WebSocketErrc errc,

@@ -9,21 +9,14 @@
 #include <exception>
 #include <utility>
 
+#include "WebSocketDataFrame.h"
+
 namespace sluice::websocket {
 namespace {
 
-constexpr int kRsv1 = WebSocketExtension::kRsv1;
+using detail::makeDataFrame;
 
-Message makeFrame(WebSocketOpcode opcode, bool fin, int rsv, ByteBuf content) {
-  switch (opcode) {
-    case WebSocketOpcode::Text:
-      return Message::make<TextWebSocketFrame>(fin, rsv, std::move(content));
-    case WebSocketOpcode::Binary:
-      return Message::make<BinaryWebSocketFrame>(fin, rsv, std::move(content));
-    default:
-      return Message::make<ContinuationWebSocketFrame>(fin, rsv, std::move(content));
-  }
-}
+constexpr int kRsv1 = WebSocketExtension::kRsv1;
 
 // Room for the compressed bytes before the first growth: text shrinks to well under half;
 // libdeflate wants its worst-case bound at once.
@@ -96,7 +89,7 @@ void PerMessageDeflateEncoder::write(ChannelHandlerContext& ctx, Message msg,
   // RFC 7692 6.1: RSV1 on the first frame of a compressed message only.
   const int rsv = opcode == WebSocketOpcode::Continuation ? frame->rsv() : frame->rsv() | kRsv1;
   state_ = fin ? State::Idle : State::Compressing;
-  ctx.write(makeFrame(opcode, fin, rsv, std::move(compressed)), std::move(promise));
+  ctx.write(makeDataFrame(opcode, fin, rsv, std::move(compressed)), std::move(promise));
 }
 
 ByteBuf PerMessageDeflateEncoder::compressMessage(const PerMessageDeflateEncoderConfig& config,

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "WebSocketChars.h"
+#include "WebSocketPipelineSwitch.h"
 
 namespace sluice::websocket {
 
@@ -28,15 +29,9 @@ using http::HttpHeaders;
 namespace {
 
 using detail::equalsIgnoreCase;
+using detail::installExtensionHandlers;
+using detail::removeAll;
 using detail::trim;
-
-// Removes every handler that is an H: after the upgrade, HTTP messages no longer flow.
-template <typename H>
-void removeAll(ChannelPipeline& p) {
-  while (ChannelHandlerContext* ctx = p.context<H>()) {
-    p.remove(ctx->handler());
-  }
-}
 
 Error handshakeError(WebSocketHandshakeErrc errc, std::string message) {
   return Error(make_error_code(errc), std::move(message));
@@ -269,36 +264,20 @@ Error WebSocketClientHandshaker::switchPipeline(Channel& channel,
   removeAll<http::HttpContentEncoder>(p);
   removeAll<WebSocketClientExtensionHandler>(p);
 
-  // As on the server: the extensions' handlers go right after the frame decoder, in the
-  // order the response lists them.
-  auto installExtensions = [&](std::string prev) {
-    for (AcceptedExtension& a : accepted) {
-      std::unique_ptr<ChannelHandler> handlers[] = {a.extension->newExtensionDecoder(),
-                                                    a.extension->newExtensionEncoder()};
-      for (std::unique_ptr<ChannelHandler>& h : handlers) {
-        if (h) {
-          ChannelHandler* raw = h.get();
-          p.addAfter(prev, {}, std::move(h));
-          prev = p.context(*raw)->name();
-        }
-      }
-    }
-  };
-
   if (codec != nullptr) {
     const std::string codecName = codec->name();
     // The encoder sits before the decoder, so the close frames the decoder sends on a
     // protocol violation are encoded.
     p.addAfter(codecName, "wsencoder", newWebSocketEncoder());
     p.addAfter("wsencoder", "wsdecoder", newWebsocketDecoder(decoderConfig));
-    installExtensions("wsdecoder");
+    installExtensionHandlers(p, "wsdecoder", accepted);
     // Removing the codec hands the bytes its decoder holds after the 101 to "wsdecoder",
     // once the 101 has been handled (this runs while the codec is firing it).
     p.remove(codecName);
   } else {
     const std::string decoderName = decoder->name();
     p.addBefore(decoderName, "wsencoder", newWebSocketEncoder());
-    installExtensions(decoderName);
+    installExtensionHandlers(p, decoderName, accepted);
     if (encoder != nullptr) {
       p.remove(encoder->handler());
     }

@@ -22,6 +22,7 @@
 
 #include "WebSocketChars.h"
 #include "WebSocketHandshakeHold.h"
+#include "WebSocketPipelineSwitch.h"
 
 namespace sluice::websocket {
 
@@ -33,15 +34,9 @@ using http::HttpResponseStatus;
 
 namespace {
 
+using detail::installExtensionHandlers;
+using detail::removeAll;
 using detail::trim;
-
-// Removes every handler that is an H: after the upgrade, HTTP messages no longer flow.
-template <typename H>
-void removeAll(ChannelPipeline& p) {
-  while (ChannelHandlerContext* ctx = p.context<H>()) {
-    p.remove(ctx->handler());
-  }
-}
 
 }  // namespace
 
@@ -164,23 +159,6 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
   removeAll<http::HttpServerExpectContinueHandler>(p);
   removeAll<WebSocketServerExtensionHandler>(p);
 
-  // The extensions' handlers go right after the frame decoder: received frames are
-  // decoded by the extension before the application sees them, and written frames are
-  // transformed before the frame encoder.
-  auto installExtensions = [&](std::string prev) {
-    for (AcceptedExtension& a : accepted) {
-      std::unique_ptr<ChannelHandler> handlers[] = {a.extension->newExtensionDecoder(),
-                                                    a.extension->newExtensionEncoder()};
-      for (std::unique_ptr<ChannelHandler>& h : handlers) {
-        if (h) {
-          ChannelHandler* raw = h.get();
-          p.addAfter(prev, {}, std::move(h));
-          prev = p.context(*raw)->name();
-        }
-      }
-    }
-  };
-
   ChannelFuture written;
   if (codec != nullptr) {
     const std::string codecName = codec->name();
@@ -188,7 +166,7 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
     // protocol violation are encoded.
     p.addAfter(codecName, "wsencoder", newWebSocketEncoder());
     p.addAfter("wsencoder", "wsdecoder", newWebsocketDecoder(decoderConfig));
-    installExtensions("wsdecoder");
+    installExtensionHandlers(p, "wsdecoder", accepted);
     // Encoding is synchronous on the loop: the codec has turned the 101 into bytes when
     // writeAndFlush returns, so it can go at once. Removing it hands the bytes its decoder
     // holds after the request to "wsdecoder" (after the request's own messages, when this
@@ -199,7 +177,7 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
     const std::string decoderName = decoder->name();
     const std::string encoderName = encoder->name();
     p.addBefore(decoderName, "wsencoder", newWebSocketEncoder());
-    installExtensions(decoderName);
+    installExtensionHandlers(p, decoderName, accepted);
     written = channel.writeAndFlush(std::move(response), promise);
     p.remove(encoderName);
     // The new decoder is added after the old one, which then hands it what it holds.

@@ -114,6 +114,21 @@ namespace {
 using Snapshot = detail::ChannelGroupSnapshot;
 using Aggregate = detail::ChannelGroupAggregate;
 
+// The aggregate future of a write to the snapshot's members (all but options.exclude).
+std::shared_ptr<Aggregate> newAggregate(const Snapshot& s,
+                                        const ChannelGroup::WriteOptions& options) {
+  std::size_t targets = s.channels.size();
+  if (options.exclude != nullptr) {
+    for (const ChannelPtr& ch : s.channels) {
+      if (ch.get() == options.exclude) {
+        --targets;
+        break;
+      }
+    }
+  }
+  return std::make_shared<Aggregate>(options.voidPromise ? 0 : targets);
+}
+
 // Writes make(member) to each member of `run` on the calling thread (the run's loop).
 template <typename Make>
 void writeRunEach(const Snapshot& s, const Snapshot::Run& run, Make&& make,
@@ -192,16 +207,7 @@ std::vector<ChannelPtr> ChannelGroup::channels() const {
 
 ChannelGroupFuture ChannelGroup::writeAndFlush(ByteBuf encoded, WriteOptions options) {
   std::shared_ptr<const Snapshot> snapshot = state_->current();
-  std::size_t targets = snapshot->channels.size();
-  if (options.exclude != nullptr) {
-    for (const ChannelPtr& ch : snapshot->channels) {
-      if (ch.get() == options.exclude) {
-        --targets;
-        break;
-      }
-    }
-  }
-  auto aggregate = std::make_shared<Aggregate>(options.voidPromise ? 0 : targets);
+  auto aggregate = newAggregate(*snapshot, options);
   for (const Snapshot::Run& run : snapshot->runs) {
     if (run.loop->inEventLoop()) {
       writeRun(*snapshot, run, encoded, options, aggregate);
@@ -219,16 +225,7 @@ ChannelGroupFuture ChannelGroup::writeAndFlush(ByteBuf encoded, WriteOptions opt
 ChannelGroupFuture ChannelGroup::writeAndFlushEach(std::function<Message(Channel&)> select,
                                                    WriteOptions options) {
   std::shared_ptr<const Snapshot> snapshot = state_->current();
-  std::size_t targets = snapshot->channels.size();
-  if (options.exclude != nullptr) {
-    for (const ChannelPtr& ch : snapshot->channels) {
-      if (ch.get() == options.exclude) {
-        --targets;
-        break;
-      }
-    }
-  }
-  auto aggregate = std::make_shared<Aggregate>(options.voidPromise ? 0 : targets);
+  auto aggregate = newAggregate(*snapshot, options);
   auto shared = std::make_shared<std::function<Message(Channel&)>>(std::move(select));
   for (const Snapshot::Run& run : snapshot->runs) {
     if (run.loop->inEventLoop()) {
