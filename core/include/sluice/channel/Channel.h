@@ -4,11 +4,14 @@
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelId.h>
 #include <sluice/channel/ChannelOutboundBuffer.h>
+#include <sluice/channel/CloseReason.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/channel/Message.h>
 #include <sluice/channel/SocketAddress.h>
 #include <sluice/util/AttributeMap.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -69,6 +72,18 @@ class Channel : public std::enable_shared_from_this<Channel> {
     return attributes_.hasAttr(key);
   }
   AttributeMap& attributes() noexcept { return attributes_; }
+
+  /// Why this channel closed, or is about to (see CloseReason). Whoever decides to close
+  /// records the reason here before calling close(); ChannelClosedEvent carries it. Thread:
+  /// the channel's loop.
+  CloseReason& closeReason() noexcept { return closeReason_; }
+  const CloseReason& closeReason() const noexcept { return closeReason_; }
+  /// Bytes read from and written to the transport so far. Thread: the channel's loop.
+  std::uint64_t bytesRead() const noexcept { return bytesRead_; }
+  std::uint64_t bytesWritten() const noexcept { return bytesWritten_; }
+  /// True for a listening channel (it accepts connections rather than being one): it fires
+  /// no ChannelClosedEvent and is not counted as a connection.
+  virtual bool isServer() const noexcept { return false; }
 
   // ---- Outbound operations, through the whole pipeline. Thread: any. ---------------------
 
@@ -132,6 +147,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   /// `cause` (if any) fails the pending writes; ClosedChannel otherwise.
   void onClosed(const Error& cause = {});
   ChannelOutboundBuffer& outboundBuffer() noexcept { return outbound_; }
+  /// The transport read or wrote `n` bytes: counts them for this channel and the metrics.
+  void addBytesRead(std::size_t n) noexcept;
+  void addBytesWritten(std::size_t n) noexcept;
 
   // ---- Transport operations (Netty's Channel.Unsafe), called on the loop ------------------
 
@@ -178,6 +196,10 @@ class Channel : public std::enable_shared_from_this<Channel> {
   AttributeMap attributes_;
   ChannelOutboundBuffer outbound_;
   ChannelPromise closePromise_;
+  CloseReason closeReason_;
+  std::uint64_t bytesRead_ = 0;
+  std::uint64_t bytesWritten_ = 0;
+  std::chrono::steady_clock::time_point activeSince_{};
   ChannelPipeline pipeline_;  // last: its handlers may use everything above while removed
   bool registered_ = false;
   bool closing_ = false;

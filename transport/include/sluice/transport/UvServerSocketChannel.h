@@ -1,9 +1,12 @@
 #pragma once
 
 #include <sluice/channel/Channel.h>
+#include <sluice/channel/DrainEvent.h>
+#include <sluice/concurrent/Future.h>
 #include <sluice/transport/ChannelOptions.h>
 #include <sluice/transport/UvEventLoop.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -57,6 +60,14 @@ class UvServerSocketChannel final : public Channel {
 
   /// Channels closed along with this one (the reuse-port siblings). Thread: any.
   void addSibling(std::shared_ptr<Channel> sibling);
+  bool isServer() const noexcept override { return true; }
+
+  /// Drains the server: stops accepting (closes this channel and its siblings), then drains
+  /// every connection they accepted that is still open, as ChannelGroup::drain does, within
+  /// `timeout`. The future completes once every connection has closed. Thread: any.
+  Future<DrainResult> drain(std::chrono::milliseconds timeout);
+  /// drain() on the channel ServerBootstrap::bind() returned.
+  static Future<DrainResult> drain(Channel& server, std::chrono::milliseconds timeout);
 
  protected:
   void doBind(const SocketAddress& localAddress, ChannelPromise promise) override;

@@ -3,9 +3,11 @@
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/Channel.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/channel/group/ChannelGroupFuture.h>
 #include <sluice/codec/EncodedMessage.h>
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <functional>
@@ -99,6 +101,12 @@ class ChannelGroup {
 
   /// Closes every member. The future completes when all have closed.
   ChannelGroupFuture close();
+  /// Closes every member gracefully: fires a DrainEvent through each one's pipeline (the
+  /// protocol handlers send WebSocket close 1001, finish the HTTP response in flight with
+  /// `Connection: close`), waits until all have closed or `timeout` has passed, then closes
+  /// the rest (CloseInitiator::Shutdown). The future completes once every member has
+  /// closed; it is not bound to a loop, so it may be waited on from any thread but a loop's.
+  Future<DrainResult> drain(std::chrono::milliseconds timeout);
 
  private:
   std::string name_;
