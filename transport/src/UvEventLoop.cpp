@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <mutex>
+#include <string>
 
 #include "UvLoopImpl.h"
 
@@ -29,8 +30,10 @@ UvLoopImpl& implOf(H* handle) {
 
 }  // namespace
 
-UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
-    : owner(loopOwner), termination(Promise<void>::make(nullptr)) {
+constexpr std::uint64_t kLagIntervalMs = 100;
+
+UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner, std::size_t loopIndex)
+    : owner(loopOwner), termination(Promise<void>::make(nullptr)), index(loopIndex) {
   ignoreSigpipeOnce();
   int rc = uv_loop_init(&loop);
   if (rc != 0) {
@@ -52,11 +55,55 @@ UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
         reinterpret_cast<uv_handle_t*>(&shutdownTimer)}) {
     h->data = this;
   }
+  if (MetricsRegistry::isEnabled()) {
+    startMetrics();
+  }
+}
+
+void UvLoopImpl::startMetrics() {
+  MetricsRegistry& registry = MetricsRegistry::global();
+  const MetricLabels labels{{"loop", std::to_string(index)}};
+  lagSeconds = &registry.histogram(
+      "sluice_event_loop_lag_seconds",
+      "How late the event loop ran a timer due every 100 ms: time spent blocked or busy.",
+      Histogram::latencyBuckets(), labels);
+  tasksPendingGauge = registry.gaugeCallback(
+      "sluice_event_loop_tasks_pending", "Tasks queued to the event loop, not yet run.", labels,
+      [this] { return static_cast<double>(tasksPending()); });
+  uv_timer_init(&loop, &lagTimer);
+  lagTimer.data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&lagTimer));
+  armLagTimer();
+}
+
+void UvLoopImpl::armLagTimer() {
+  // Due when the loop's clock reaches now + the interval: the lag is how much later than that
+  // the callback runs (the loop's clock is uv_hrtime() in whole milliseconds).
+  lagExpectedNs = (uv_now(&loop) + kLagIntervalMs) * 1'000'000;
+  uv_timer_start(
+      &lagTimer,
+      [](uv_timer_t* h) {
+        UvLoopImpl& self = implOf(h);
+        const std::uint64_t now = uv_hrtime();
+        const std::uint64_t lateNs = now > self.lagExpectedNs ? now - self.lagExpectedNs : 0;
+        self.lagSeconds->observe(static_cast<double>(lateNs) / 1e9);
+        self.armLagTimer();
+      },
+      kLagIntervalMs, 0);
+}
+
+std::uint64_t UvLoopImpl::tasksPending() const noexcept {
+  // Completed first: submitted only grows, so the difference is never negative.
+  const std::uint64_t completed = completedTasks.load(std::memory_order_acquire);
+  const std::uint64_t submitted = submittedTasks.load(std::memory_order_acquire);
+  return submitted >= completed ? submitted - completed : 0;
 }
 
 void UvLoopImpl::run() {
   uv_run(&loop, UV_RUN_DEFAULT);
-  // Every handle is closed (finishShutdownIfDue closed them): the loop can go.
+  // Every handle is closed (finishShutdownIfDue closed them): the loop can go, and its
+  // metrics with it.
+  tasksPendingGauge.reset();
   uv_loop_close(&loop);
 }
 
@@ -79,7 +126,7 @@ void UvLoopImpl::runIncoming() {
     // must find every task before it counted. Only this thread writes, so a load and a store
     // do, with no locked instruction per task.
     completedTasks.store(completedTasks.load(std::memory_order_relaxed) + 1,
-                         std::memory_order_relaxed);
+                         std::memory_order_release);
   }
   if (!batch.empty()) {
     lastActivity = owner.nanoTime();
@@ -212,8 +259,20 @@ void UvChannelHooks::requestReadComplete(UvEventLoop& loop, std::shared_ptr<Chan
 
 // ---- UvEventLoop ----------------------------------------------------------------------------
 
-UvEventLoop::UvEventLoop(EventLoopGroup* parent, std::string threadName)
-    : EventLoop(parent), impl_(std::make_unique<detail::UvLoopImpl>(*this)) {
+namespace {
+
+// The `loop` label of a loop made outside a group: numbered in the order they are made.
+std::size_t nextStandaloneIndex() noexcept {
+  static std::atomic<std::size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+UvEventLoop::UvEventLoop(EventLoopGroup* parent, std::string threadName, std::size_t index)
+    : EventLoop(parent),
+      impl_(std::make_unique<detail::UvLoopImpl>(
+          *this, index == kNoIndex ? nextStandaloneIndex() : index)) {
   impl_->thread = std::thread([this, name = std::move(threadName)] {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
     ThreadScope scope(this);
@@ -236,6 +295,8 @@ void UvEventLoop::execute(Task task) {
       throw ErrorException(Error(CoreErrc::RejectedExecution, "event loop has terminated"));
     }
     impl_->incoming.push_back(std::move(task));
+    impl_->submittedTasks.store(impl_->submittedTasks.load(std::memory_order_relaxed) + 1,
+                                std::memory_order_release);
   }
   // One wake-up per batch: only the first task since the loop last drained sends one.
   if (!impl_->wakeupPending.exchange(true, std::memory_order_acq_rel)) {

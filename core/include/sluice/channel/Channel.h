@@ -188,6 +188,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void writeFromHead(Message&& msg, ChannelPromise&& promise);
   void flushFromHead();
   void autoReadChanged(bool autoRead);
+  // Records Application unless a reason is recorded, counts the close, writes the log line
+  // and fires ChannelClosedEvent.
+  void reportClosed(const Error& cause);
 
   ChannelId id_;
   EventLoop& eventLoop_;

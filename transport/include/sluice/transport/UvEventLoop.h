@@ -2,6 +2,8 @@
 
 #include <sluice/concurrent/EventLoop.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -26,10 +28,21 @@ class UvChannelHooks;
 /// Graceful shutdown closes every channel registered with the loop, keeps running tasks until
 /// none has arrived for the quiet period (or the timeout passes), then cancels what is
 /// scheduled, closes its handles and ends its thread. Thread: any, as EventExecutor says.
+///
+/// Metrics: when MetricsRegistry::isEnabled() as the loop is made, it reports
+/// sluice_event_loop_tasks_pending{loop="N"} (tasks queued and not yet run, sampled when the
+/// registry is collected) and sluice_event_loop_lag_seconds{loop="N"}, a histogram of how late
+/// a timer due every 100 ms ran: the time the loop spent blocked or busy with other work.
+/// The timer does not keep the loop alive. N is the loop's index in its group.
 class UvEventLoop final : public EventLoop {
  public:
-  /// Starts the loop's thread, named `threadName` (at most 15 characters are kept).
-  explicit UvEventLoop(EventLoopGroup* parent = nullptr, std::string threadName = "sluice-uv");
+  /// No index given: loops made outside a group are numbered in the order they are made.
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+
+  /// Starts the loop's thread, named `threadName` (at most 15 characters are kept). `index`
+  /// is the loop's place in its group, the `loop` label of its metrics.
+  explicit UvEventLoop(EventLoopGroup* parent = nullptr, std::string threadName = "sluice-uv",
+                       std::size_t index = kNoIndex);
   /// Shuts down at once if still running and joins the thread. Thread: not this loop's.
   ~UvEventLoop() override;
 
