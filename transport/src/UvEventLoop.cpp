@@ -3,9 +3,11 @@
 #include <sluice/transport/UvError.h>
 #include <sluice/util/Log.h>
 
+#include <algorithm>
 #include <csignal>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "UvLoopImpl.h"
 
@@ -32,8 +34,39 @@ UvLoopImpl& implOf(H* handle) {
 
 constexpr std::uint64_t kLagIntervalMs = 100;
 
-UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner, std::size_t loopIndex)
-    : owner(loopOwner), termination(Promise<void>::make(nullptr)), index(loopIndex) {
+// The `loop` labels of running loops. Each loop takes the lowest free number, so that the
+// loops of one group are numbered as its indices and no two running loops share a series.
+// Process-wide state that belongs to the metrics registry's (DESIGN.md): never destroyed.
+class LoopLabels {
+ public:
+  static std::size_t acquire() {
+    LoopLabels& self = instance();
+    std::lock_guard lock(self.mutex_);
+    auto it = std::find(self.used_.begin(), self.used_.end(), false);
+    if (it == self.used_.end()) {
+      self.used_.push_back(true);
+      return self.used_.size() - 1;
+    }
+    *it = true;
+    return static_cast<std::size_t>(it - self.used_.begin());
+  }
+  static void release(std::size_t label) noexcept {
+    LoopLabels& self = instance();
+    std::lock_guard lock(self.mutex_);
+    self.used_[label] = false;
+  }
+
+ private:
+  static LoopLabels& instance() {
+    static auto* labels = new LoopLabels;
+    return *labels;
+  }
+  std::mutex mutex_;
+  std::vector<bool> used_;
+};
+
+UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
+    : owner(loopOwner), termination(Promise<void>::make(nullptr)) {
   ignoreSigpipeOnce();
   int rc = uv_loop_init(&loop);
   if (rc != 0) {
@@ -62,6 +95,7 @@ UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner, std::size_t loopIndex)
 
 void UvLoopImpl::startMetrics() {
   MetricsRegistry& registry = MetricsRegistry::global();
+  index = LoopLabels::acquire();
   const MetricLabels labels{{"loop", std::to_string(index)}};
   lagSeconds = &registry.histogram(
       "sluice_event_loop_lag_seconds",
@@ -103,7 +137,10 @@ void UvLoopImpl::run() {
   uv_run(&loop, UV_RUN_DEFAULT);
   // Every handle is closed (finishShutdownIfDue closed them): the loop can go, and its
   // metrics with it.
-  tasksPendingGauge.reset();
+  if (lagSeconds != nullptr) {
+    tasksPendingGauge.reset();
+    LoopLabels::release(index);
+  }
   uv_loop_close(&loop);
 }
 
@@ -259,20 +296,8 @@ void UvChannelHooks::requestReadComplete(UvEventLoop& loop, std::shared_ptr<Chan
 
 // ---- UvEventLoop ----------------------------------------------------------------------------
 
-namespace {
-
-// The `loop` label of a loop made outside a group: numbered in the order they are made.
-std::size_t nextStandaloneIndex() noexcept {
-  static std::atomic<std::size_t> next{0};
-  return next.fetch_add(1, std::memory_order_relaxed);
-}
-
-}  // namespace
-
-UvEventLoop::UvEventLoop(EventLoopGroup* parent, std::string threadName, std::size_t index)
-    : EventLoop(parent),
-      impl_(std::make_unique<detail::UvLoopImpl>(
-          *this, index == kNoIndex ? nextStandaloneIndex() : index)) {
+UvEventLoop::UvEventLoop(EventLoopGroup* parent, std::string threadName)
+    : EventLoop(parent), impl_(std::make_unique<detail::UvLoopImpl>(*this)) {
   impl_->thread = std::thread([this, name = std::move(threadName)] {
     pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
     ThreadScope scope(this);

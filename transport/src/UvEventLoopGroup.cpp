@@ -13,7 +13,7 @@ UvEventLoopGroup::UvEventLoopGroup(std::size_t threads)
   }
   loops_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    loops_.push_back(std::make_unique<UvEventLoop>(this, "sluice-uv-" + std::to_string(i), i));
+    loops_.push_back(std::make_unique<UvEventLoop>(this, "sluice-uv-" + std::to_string(i)));
   }
   auto remaining = std::make_shared<std::atomic<std::size_t>>(threads);
   for (auto& loop : loops_) {

@@ -34,7 +34,7 @@ struct UvLoopImpl {
   enum State : int { kRunning, kShuttingDown, kTerminated };
   using Duration = EventExecutor::Duration;
 
-  UvLoopImpl(UvEventLoop& owner, std::size_t index);
+  explicit UvLoopImpl(UvEventLoop& owner);
 
   UvEventLoop& owner;
   uv_loop_t loop{};
@@ -71,7 +71,7 @@ struct UvLoopImpl {
 
   // Metrics (when MetricsRegistry::isEnabled() as the loop starts): the loop's lag, measured
   // by a timer of our own (libuv 1.44 has no uv_metrics_info), and its queue's depth.
-  std::size_t index;                // the `loop` label
+  std::size_t index = 0;            // the `loop` label
   uv_timer_t lagTimer{};            // unreferenced: it never keeps the loop alive
   std::uint64_t lagExpectedNs = 0;  // when the lag timer is due, on uv_hrtime()'s clock
   Histogram* lagSeconds = nullptr;

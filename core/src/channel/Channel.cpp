@@ -12,8 +12,8 @@ namespace sluice {
 namespace {
 
 constexpr CloseInitiator kInitiators[] = {
-    CloseInitiator::Unknown, CloseInitiator::Peer,     CloseInitiator::Application,
-    CloseInitiator::Timeout, CloseInitiator::Limit,    CloseInitiator::Protocol,
+    CloseInitiator::Unknown,  CloseInitiator::Peer,  CloseInitiator::Application,
+    CloseInitiator::Timeout,  CloseInitiator::Limit, CloseInitiator::Protocol,
     CloseInitiator::Shutdown, CloseInitiator::Error,
 };
 constexpr std::size_t kInitiatorCount = std::size(kInitiators);
@@ -55,7 +55,12 @@ Channel::Channel(EventLoop& eventLoop, Channel* parent)
       closePromise_(ChannelPromise::make(*this, &eventLoop)),
       pipeline_(*this) {}
 
-Channel::~Channel() = default;
+Channel::~Channel() {
+  // A channel dropped without closing (a test double) leaves the open-connections gauge.
+  if (countedOpen_) {
+    channelMetrics().open.dec();
+  }
+}
 
 ChannelPromise Channel::newPromise() { return ChannelPromise::make(*this, &eventLoop_); }
 
@@ -92,9 +97,10 @@ void Channel::onRegistered() {
 
 void Channel::onActive() {
   activeFired_ = true;
-  if (!isServer()) {
+  if (!isServer() && !countedOpen_) {
     activeSince_ = std::chrono::steady_clock::now();
     channelMetrics().open.inc();
+    countedOpen_ = true;
   }
   pipeline_.fireChannelActive();
   if (config_.isAutoRead()) {
@@ -140,7 +146,9 @@ void Channel::reportClosed(const Error& cause) {
   }
   closeReason_.record(CloseInitiator::Application);  // unless someone said otherwise
   ChannelMetrics& metrics = channelMetrics();
-  metrics.open.dec();
+  if (std::exchange(countedOpen_, false)) {
+    metrics.open.dec();
+  }
   metrics.closed[static_cast<std::size_t>(closeReason_.initiator) % kInitiatorCount]->inc();
   ChannelClosedEvent event{.reason = closeReason_,
                            .duration = std::chrono::steady_clock::now() - activeSince_,

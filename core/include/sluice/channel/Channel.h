@@ -207,6 +207,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   bool registered_ = false;
   bool closing_ = false;
   bool activeFired_ = false;  // channelInactive follows only a channelActive
+  bool countedOpen_ = false;  // counted in sluice_connections_open
   bool loggedUnhandledException_ = false;
 };
 

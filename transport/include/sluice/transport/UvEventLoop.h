@@ -2,7 +2,6 @@
 
 #include <sluice/concurrent/EventLoop.h>
 
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,16 +32,15 @@ class UvChannelHooks;
 /// sluice_event_loop_tasks_pending{loop="N"} (tasks queued and not yet run, sampled when the
 /// registry is collected) and sluice_event_loop_lag_seconds{loop="N"}, a histogram of how late
 /// a timer due every 100 ms ran: the time the loop spent blocked or busy with other work.
-/// The timer does not keep the loop alive. N is the loop's index in its group.
+/// The timer does not keep the loop alive. N is the lowest number no other running loop
+/// has: the loops of the first group made are 0 to n-1, in order, and a second group (a boss
+/// group beside the workers) goes on from n, so that no two running loops share a series. A
+/// loop that has terminated gives its number back; the next loop made takes it (and shares
+/// its lag histogram, whose series the registry keeps).
 class UvEventLoop final : public EventLoop {
  public:
-  /// No index given: loops made outside a group are numbered in the order they are made.
-  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
-
-  /// Starts the loop's thread, named `threadName` (at most 15 characters are kept). `index`
-  /// is the loop's place in its group, the `loop` label of its metrics.
-  explicit UvEventLoop(EventLoopGroup* parent = nullptr, std::string threadName = "sluice-uv",
-                       std::size_t index = kNoIndex);
+  /// Starts the loop's thread, named `threadName` (at most 15 characters are kept).
+  explicit UvEventLoop(EventLoopGroup* parent = nullptr, std::string threadName = "sluice-uv");
   /// Shuts down at once if still running and joins the thread. Thread: not this loop's.
   ~UvEventLoop() override;
 
