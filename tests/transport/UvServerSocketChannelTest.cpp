@@ -135,8 +135,12 @@ TEST_F(UvServerSocketChannelTest, BindingAPortInUseFails) {
 
 TEST_F(UvServerSocketChannelTest, GracefulShutdownWithOpenConnectionsEndsWithinItsTimeout) {
   UvEventLoopGroup serverGroup(2);
+  auto events = std::make_shared<ClosedEvents>();
+  auto log = std::make_shared<AcceptLog>();
   ServerBootstrap sb;
-  sb.group(serverGroup).childHandler(initializer([](Channel& ch) {
+  sb.group(serverGroup).childHandler(initializer([events, log](Channel& ch) {
+    ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(log));
+    ch.pipeline().addLast(events);
     ch.pipeline().addLast<EchoHandler>();
   }));
   ChannelFuture bound = sb.bind("127.0.0.1", 0).sync();
@@ -156,11 +160,22 @@ TEST_F(UvServerSocketChannelTest, GracefulShutdownWithOpenConnectionsEndsWithinI
         [shared](Channel& ch) { ch.pipeline().addLast(std::shared_ptr<ChannelHandler>(shared)); }));
     channels.push_back(b.connect("127.0.0.1", port).get());
   }
+  // Every connection is served before the shutdown begins.
+  const auto served = std::chrono::steady_clock::now() + 10s;
+  while (log->active.load() < 10 && std::chrono::steady_clock::now() < served) {
+    serverGroup.next().submit([] {}).sync();
+  }
+  ASSERT_EQ(log->active.load(), 10);
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(serverGroup.shutdownGracefully(100ms, 3s).await(10s));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s + 500ms);
   for (auto& c : collectors) {
     EXPECT_TRUE(c->waitInactive(5s));  // the server closed every connection
+  }
+  ASSERT_TRUE(events->waitFor(10));
+  for (const auto& [id, event] : events->events()) {
+    EXPECT_EQ(event.reason.initiator, CloseInitiator::Shutdown);
+    EXPECT_EQ(event.reason.rule, "event loop shutdown");
   }
   clients.shutdownGracefully(0ms, 5s).await(10s);
 }

@@ -226,6 +226,7 @@ void UvLoopImpl::beginShutdown(Duration quiet, Duration timeout) {
     open.push_back(channel);
   }
   for (auto& channel : open) {
+    channel->closeReason().record(CloseInitiator::Shutdown, "event loop shutdown");
     channel->close();
   }
   const auto pollMs = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
@@ -254,6 +255,7 @@ void UvLoopImpl::finishShutdownIfDue() {
   // Close every handle; uv_run returns once their close callbacks have run. Channels that are
   // still open close here too, through their own handles' close callbacks.
   for (auto& [raw, channel] : std::unordered_map(channels)) {
+    channel->closeReason().record(CloseInitiator::Shutdown, "event loop shutdown");
     channel->close();
   }
   uv_walk(
