@@ -2,6 +2,10 @@
 #include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/util/Log.h>
 
+#include <functional>
+#include <string_view>
+#include <vector>
+
 #include "buffer/PoolCore.h"
 
 namespace sluice {
@@ -15,9 +19,11 @@ void registerDefaultAllocatorMetrics(const PooledByteBufAllocator& alloc) noexce
   try {
     MetricsRegistry& registry = MetricsRegistry::global();
     const PooledByteBufAllocator* a = &alloc;
-    auto keep = [&registry](std::string_view name, std::string_view help, auto sample) {
-      new MetricsRegistry::Registration(
-          registry.gaugeCallback(name, help, {}, std::function<double()>(sample)));
+    // Reachable from a static for ever, like the allocator itself.
+    static auto* kept = new std::vector<MetricsRegistry::Registration>;
+    auto keep = [&registry](std::string_view name, std::string_view help,
+                            std::function<double()> sample) {
+      kept->push_back(registry.gaugeCallback(name, help, {}, std::move(sample)));
     };
     keep("sluice_allocator_reserved_bytes",
          "Memory the default pooled allocator holds from the system.",
