@@ -31,8 +31,8 @@ struct UvServerHandles {
 namespace {
 
 Counter& acceptedTotal() {
-  static Counter& counter = MetricsRegistry::global().counter(
-      "sluice_connections_accepted_total", "Connections accepted by servers.");
+  static Counter& counter = MetricsRegistry::global().counter("sluice_connections_accepted_total",
+                                                              "Connections accepted by servers.");
   return counter;
 }
 
@@ -242,9 +242,8 @@ Future<DrainResult> UvServerSocketChannel::drain(std::chrono::milliseconds timeo
         accepted.add(std::move(ch));
       }
     }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        std::max(deadline - std::chrono::steady_clock::now(),
-                 std::chrono::steady_clock::duration::zero()));
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(std::max(
+        deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
     accepted.drain(left).addListener([promise](const Future<DrainResult>& f) {
       if (f.isSuccess()) {
         promise.trySuccess(f.getNow());

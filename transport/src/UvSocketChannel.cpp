@@ -64,8 +64,8 @@ uv_handle_t* handle(uv_tcp_t* t) { return reinterpret_cast<uv_handle_t*>(t); }
 uv_handle_t* handle(uv_timer_t* t) { return reinterpret_cast<uv_handle_t*>(t); }
 
 Counter& connectedTotal() {
-  static Counter& counter = MetricsRegistry::global().counter(
-      "sluice_connections_connected_total", "Client connections established.");
+  static Counter& counter = MetricsRegistry::global().counter("sluice_connections_connected_total",
+                                                              "Client connections established.");
   return counter;
 }
 

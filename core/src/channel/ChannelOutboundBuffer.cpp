@@ -12,9 +12,8 @@ namespace {
 // Bytes queued in every channel's outbound buffer: one add per change, on the loop's own
 // shard.
 Gauge& writeQueueBytes() {
-  static Gauge& gauge =
-      MetricsRegistry::global().gauge("sluice_write_queue_bytes",
-                                      "Bytes queued in outbound buffers, not yet written.");
+  static Gauge& gauge = MetricsRegistry::global().gauge(
+      "sluice_write_queue_bytes", "Bytes queued in outbound buffers, not yet written.");
   return gauge;
 }
 
