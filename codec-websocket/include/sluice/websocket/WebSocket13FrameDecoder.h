@@ -74,6 +74,8 @@ class WebSocket13FrameDecoder : public ByteToMessageDecoder {
                             std::uint32_t maskingKey, bool firstFrame) noexcept;
   void protocolViolation(ChannelHandlerContext& ctx, ByteBuf& in, Out& out, WebSocketErrc errc,
                          std::string_view detail = {});
+  /// Counts the peer's close frame and records it in the channel's CloseReason.
+  void onCloseReceived(ChannelHandlerContext& ctx, const ByteBuf& payload);
 
   WebSocketDecoderConfig config_;
   Utf8Validator utf8_;
@@ -83,6 +85,7 @@ class WebSocket13FrameDecoder : public ByteToMessageDecoder {
   State state_ = State::Reading;
   bool inFragmentedMessage_ = false;
   bool validatingText_ = false;  // the current fragmented message is text to check
+  bool binaryMessage_ = false;   // the current message's first frame was binary (metrics)
 };
 
 }  // namespace sluice::websocket

@@ -53,9 +53,13 @@ class WebSocket13FrameEncoder : public MessageToMessageEncoder<WebSocketFrame> {
  private:
   void encodeFrame(ChannelHandlerContext& ctx, std::uint8_t firstByte, ByteBuf payload, Out& out);
   std::uint32_t nextMaskingKey() noexcept;
+  /// Counts the frame in the metrics; a close frame is recorded in the channel's CloseReason.
+  void onEncoded(ChannelHandlerContext& ctx, const WebSocketFrame& frame, std::size_t wireFrames);
 
   WebSocketEncoderConfig config_;
   std::uint64_t random_;
+  bool binaryMessage_ = false;  // the message being sent started with a binary frame
+  bool closeSent_ = false;      // a close frame went out (counted once)
 };
 
 }  // namespace sluice::websocket
