@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelPipeline.h>
@@ -122,6 +123,11 @@ void HttpObjectAggregator::handleOversizedMessage(ChannelHandlerContext& ctx,
     const bool close =
         oversized.is<FullHttpMessage>() ||
         (!HttpUtil::is100ContinueExpected(*request) && !HttpUtil::isKeepAlive(*request));
+    if (close) {
+      CloseReason& reason = ctx.channel().closeReason();
+      reason.record(CloseInitiator::Limit, fmt::format("maxContentLength {}", maxContentLength()));
+      reason.recordSent(HttpResponseStatus::kRequestEntityTooLarge.code());
+    }
     ChannelFuture written =
         ctx.writeAndFlush(emptyResponse(HttpResponseStatus::kRequestEntityTooLarge, close));
     written.addListener(&logFailedTooLarge);
@@ -135,6 +141,8 @@ void HttpObjectAggregator::handleOversizedMessage(ChannelHandlerContext& ctx,
       Error(CodecErrc::TooLongFrame,
             fmt::format("response entity too large: content length exceeded {} bytes.",
                         maxContentLength())));
+  ctx.channel().closeReason().record(CloseInitiator::Limit,
+                                     fmt::format("maxContentLength {}", maxContentLength()));
   ctx.close();
 }
 

@@ -1,5 +1,6 @@
 #include "WebSocketCloseHandshake.h"
 
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
@@ -22,7 +23,7 @@ void WebSocketCloseHandshake::onCloseFrame(ChannelHandlerContext& ctx,
     // The answer to our close frame: the closing handshake is complete. RFC 6455 7.1.1: the
     // server closes the TCP connection first; the client leaves it to the server, within the
     // timer armed when its close frame was sent.
-    if (side_ == Side::Server || forceCloseTimeout_.count() <= 0) {
+    if (side_ == Side::Server || forceCloseTimeout_.count() <= 0 || drained_) {
       closeNow(ctx);
     }
     return;
@@ -114,6 +115,9 @@ void WebSocketCloseHandshake::afterCloseSent(ChannelHandlerContext& ctx,
   forceCloseTimer_ = ctx.executor().schedule(
       [this, alive = std::weak_ptr<bool>(alive_), c = &ctx]() {
         if (!alive.expired() && c->channel().isOpen()) {
+          c->channel().closeReason().record(
+              CloseInitiator::Timeout,
+              fmt::format("close handshake timeout {} ms", forceCloseTimeout_.count()));
           if (side_ == Side::Server) {
             Log::log(LogLevel::Debug, "websocket", "{} no close frame from the peer in time",
                      c->channel().toString());
@@ -137,6 +141,20 @@ void WebSocketCloseHandshake::closeNow(ChannelHandlerContext& ctx) {
   } else {
     ctx.close();
   }
+}
+
+bool WebSocketCloseHandshake::drain(ChannelHandlerContext& ctx) {
+  if (closing_ || !ctx.channel().isActive()) {
+    return false;
+  }
+  ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
+  if (closeSent_ || closeReceived_) {
+    return false;  // the closing handshake is under way: it ends the connection
+  }
+  drained_ = true;
+  writeClose(ctx, CloseWebSocketFrame(WebSocketCloseStatus::kEndpointUnavailable, "going away"),
+             ctx.newPromise(), true);
+  return true;
 }
 
 void WebSocketCloseHandshake::onDecoderClose() noexcept {
