@@ -288,8 +288,8 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
 }
 
 void WebSocket13FrameDecoder::onCloseReceived(ChannelHandlerContext& ctx, const ByteBuf& payload) {
-  // The peer's close frame: unless this side failed or closed first (recorded then), the
-  // peer closes. RFC 6455 7.1.5: a close frame without a status code is reported as 1005.
+  // The peer's close frame: unless it answers ours (whose code the frame encoder recorded),
+  // the peer closes. RFC 6455 7.1.5: a close frame without a status code is reported as 1005.
   int code = WebSocketCloseStatus::kEmpty.code();
   std::string_view reason;
   if (payload.readableBytes() >= 2) {
@@ -299,7 +299,9 @@ void WebSocket13FrameDecoder::onCloseReceived(ChannelHandlerContext& ctx, const 
   }
   detail::countCloseCodeReceived(code);
   CloseReason& closeReason = ctx.channel().closeReason();
-  closeReason.record(CloseInitiator::Peer, "close frame");
+  if (closeReason.codeSent == 0) {
+    closeReason.record(CloseInitiator::Peer, "close frame");
+  }
   closeReason.recordReceived(code, reason);
 }
 

@@ -127,9 +127,9 @@ void WebSocket13FrameEncoder::onEncoded(ChannelHandlerContext& ctx, const WebSoc
       break;
     case WebSocketOpcode::Close:
       if (!std::exchange(closeSent_, true)) {
-        // The first close frame of the connection. Whoever failed it, drained it or answered
-        // the peer has recorded why first; a close frame nobody explained is the
-        // application's.
+        // The first close frame of the connection: its code is recorded (who closes, and why,
+        // is recorded by whoever decided to: a failure, a drain, a timeout; the frame
+        // decoder knows from this code that the peer's close frame answers ours).
         // RFC 6455 5.5.1: the body, if any, is a two-byte status code and a reason; a close
         // frame without one is reported as 1005 (RFC 6455 7.1.5).
         const std::string_view body = frame.content().toStringView();
@@ -140,9 +140,7 @@ void WebSocket13FrameEncoder::onEncoded(ChannelHandlerContext& ctx, const WebSoc
           reasonText = body.substr(2);
         }
         detail::countCloseCodeSent(code);
-        CloseReason& reason = ctx.channel().closeReason();
-        reason.record(CloseInitiator::Application);
-        reason.recordSent(code, reasonText);
+        ctx.channel().closeReason().recordSent(code, reasonText);
       }
       break;
     default:

@@ -132,6 +132,9 @@ void WebSocketCloseHandshake::afterCloseSent(ChannelHandlerContext& ctx,
 }
 
 void WebSocketCloseHandshake::closeNow(ChannelHandlerContext& ctx) {
+  // Unless a failure, a timeout, a drain or the peer's close frame explains it, the close is
+  // the application's: it sent the close frame (or closed) first.
+  ctx.channel().closeReason().record(CloseInitiator::Application);
   stopPings_();
   cancelTimer();
   closing_ = true;
