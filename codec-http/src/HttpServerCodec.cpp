@@ -122,7 +122,7 @@ HttpResponseStatus HttpServerCodec::statusFor(const Error& error) {
 void HttpServerCodec::onDecoded(ByteToMessageDecoder::Out& out, std::size_t first) {
   for (std::size_t i = first; i < out.size();) {
     Message& msg = out[i];
-    if (draining_ || (closing_ && discardingAfterDrain_)) {
+    if (drained_) {
       // RFC 9112 9.6: after the drain announced the close, no further request is processed.
       if (msg.is<HttpRequest>() || (discardingAfterDrain_ && msg.is<HttpContent>())) {
         discardingAfterDrain_ = !msg.is<LastHttpContent>();
@@ -238,6 +238,7 @@ void HttpServerCodec::userEventTriggered(ChannelHandlerContext& ctx, Message eve
                     !informationalInProgress_;
   if (!idle && !closing_) {
     draining_ = true;
+    drained_ = true;
     drainDeadline_ = drain->deadline;
   }
   // The handlers after the codec hear of the drain too (their own books, a streamed
@@ -252,7 +253,6 @@ void HttpServerCodec::userEventTriggered(ChannelHandlerContext& ctx, Message eve
 void HttpServerCodec::closeAfterDrain(ChannelHandlerContext& ctx) {
   draining_ = false;
   closing_ = true;
-  discardingAfterDrain_ = true;  // what still arrives is dropped
   ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
   // An empty write, so that the close waits for the response written before it.
   ChannelPromise promise = ctx.newPromise();

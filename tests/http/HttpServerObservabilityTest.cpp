@@ -128,6 +128,7 @@ TEST_F(HttpServerObservabilityTest, DrainLetsTheResponseInFlightFinishWithConnec
   EXPECT_TRUE(ch.isOpen());
   // A request that arrives after the drain is not processed (RFC 9112 9.6).
   feed(ch, "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+  feed(ch, "GET /c HTTP/1.1\r\nHost: h\r\n\r\nGET /d HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_EQ(events, (std::vector<std::string>{"GET /a", "last", "DRAIN handled"}));
   ch.writeAndFlush(okResponse());
   EXPECT_EQ(written(ch), "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");

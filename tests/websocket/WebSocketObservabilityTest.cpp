@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sluice/channel/ChannelPipeline.h>
 #include <sluice/channel/DrainEvent.h>
+#include <sluice/channel/group/ChannelGroup.h>
 #include <sluice/metrics/MetricsRegistry.h>
+#include <sluice/websocket/WebSocketBroadcast.h>
 #include <sluice/websocket/WebSocketClientProtocolHandler.h>
 #include <sluice/websocket/WebSocketServerProtocolHandler.h>
 
@@ -328,6 +330,26 @@ TEST_F(WebSocketObservabilityTest, CountsFramesAndMessagesByOpcodeAndType) {
   EXPECT_EQ(frames("sent", "text") - textOut, 2);
   EXPECT_EQ(messages("sent", "text") - textMessagesOut, 2);
   ch->finishAndReleaseAll();
+}
+
+TEST_F(WebSocketObservabilityTest, BroadcastFramesCountOncePerMember) {
+  const MetricLabels text{{"opcode", "text"}};
+  Events events;
+  std::shared_ptr<EmbeddedChannel> a = upgraded(events);
+  std::shared_ptr<EmbeddedChannel> b = upgraded(events);
+  ChannelGroup room;
+  room.add(a);
+  room.add(b);
+  const double frames0 = counterValue("sluice_websocket_frames_sent_total", text);
+  const double messages0 = counterValue("sluice_websocket_messages_sent_total", {{"type", "text"}});
+  EXPECT_TRUE(WebSocketBroadcast::writeAndFlushText(room, "all").isSuccess());
+  EXPECT_EQ(drainOutbound(*a), bytes({0x81, 3}) + "all");
+  EXPECT_EQ(drainOutbound(*b), bytes({0x81, 3}) + "all");
+  EXPECT_EQ(counterValue("sluice_websocket_frames_sent_total", text) - frames0, 2);
+  EXPECT_EQ(counterValue("sluice_websocket_messages_sent_total", {{"type", "text"}}) - messages0,
+            2);
+  a->finishAndReleaseAll();
+  b->finishAndReleaseAll();
 }
 
 // ---- client

@@ -132,6 +132,7 @@ class HttpServerCodec : public ChannelDuplexHandler {
   int decoding_ = 0;                      // > 0 while the decoder runs
   bool removalPending_ = false;           // removed while the decoder ran
   bool draining_ = false;                 // drained with requests in flight: close after them
+  bool drained_ = false;                  // drained: no request is passed on any more
   bool discardingAfterDrain_ = false;     // dropping a request that arrived after the drain
   std::chrono::steady_clock::time_point drainDeadline_;
 };

@@ -44,6 +44,15 @@ namespace sluice::websocket {
 /// After a close frame, the rest of the input is discarded (RFC 6455 5.5.1: nothing follows
 /// a close frame).
 ///
+/// Observability. Every frame counts in sluice_websocket_frames_received_total{opcode}, every
+/// data message (at its final frame) in sluice_websocket_messages_received_total{type}, the
+/// close frame's code in sluice_websocket_close_codes_received_total{code}. The channel's
+/// CloseReason gets the peer's code and reason; unless the close frame answers ours, the
+/// close is the peer's (CloseInitiator::Peer). A failure records, before the close frame
+/// goes, CloseInitiator::Protocol with the rule broken ("RFC 6455 5.1: a client frame must be
+/// masked"), or CloseInitiator::Limit with the limit ("maxFramePayloadLength 65536"), and the
+/// code sent.
+///
 /// Payloads. A frame is decoded when all of it has arrived. Its payload is unmasked word at
 /// a time. A large payload (256 bytes or more, and at least a quarter of the buffer it
 /// arrived in) stays where it is: the frame's content is a slice of the received buffer,
