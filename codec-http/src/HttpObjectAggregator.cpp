@@ -171,6 +171,17 @@ Message HttpObjectAggregator::newContinueResponse(Message& start, std::size_t ma
     return {};
   }
   if (response.get<HttpResponse>().status().codeClass() == HttpStatusClass::ClientError) {
+    if (closeIfRefused) {
+      // The refusal closes the connection (closeOnExpectationFailed): recorded first.
+      const HttpResponseStatus& status = response.get<HttpResponse>().status();
+      CloseReason& reason = pipeline.channel().closeReason();
+      if (status == HttpResponseStatus::kRequestEntityTooLarge) {
+        reason.record(CloseInitiator::Limit, fmt::format("maxContentLength {}", maxContentLength));
+      } else {
+        reason.record(CloseInitiator::Protocol, "RFC 9110 10.1.1: unsupported expectation");
+      }
+      reason.recordSent(status.code());
+    }
     pipeline.fireUserEventTriggered(HttpExpectationFailedEvent{});
   }
   // The expectation has been answered here; the handlers after this one must not answer it

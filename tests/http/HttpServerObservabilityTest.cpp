@@ -253,6 +253,19 @@ TEST_F(HttpServerObservabilityTest, BodyOverTheAggregatorsLimitIsALimitCloseWith
   ch.finishAndReleaseAll();
 }
 
+TEST_F(HttpServerObservabilityTest, RefusedExpectationThatClosesIsALimitCloseWith413) {
+  EmbeddedChannel ch(std::make_unique<HttpServerCodec>(),
+                     std::make_unique<HttpObjectAggregator>(HttpObjectAggregatorConfig{
+                         .maxContentLength = 4, .closeOnExpectationFailed = true}));
+  feed(ch, "POST /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+  EXPECT_NE(written(ch).find("413"), std::string::npos);
+  EXPECT_FALSE(ch.isOpen());
+  EXPECT_EQ(ch.closeReason().initiator, CloseInitiator::Limit);
+  EXPECT_EQ(ch.closeReason().rule, "maxContentLength 4");
+  EXPECT_EQ(ch.closeReason().codeSent, 413);
+  ch.finishAndReleaseAll();
+}
+
 TEST_F(HttpServerObservabilityTest, ConnectionCloseRequestIsThePeersClose) {
   std::vector<std::string> events;
   EmbeddedChannel ch(std::make_unique<HttpServerCodec>(),
