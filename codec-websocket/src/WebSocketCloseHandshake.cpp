@@ -147,13 +147,11 @@ void WebSocketCloseHandshake::closeNow(ChannelHandlerContext& ctx) {
 }
 
 bool WebSocketCloseHandshake::drain(ChannelHandlerContext& ctx) {
-  if (closing_ || !ctx.channel().isActive()) {
-    return false;
+  if (closing_ || closeSent_ || closeReceived_ || !ctx.channel().isActive()) {
+    return false;  // the closing handshake is under way (whoever started it): it ends the
+                   // connection
   }
   ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
-  if (closeSent_ || closeReceived_) {
-    return false;  // the closing handshake is under way: it ends the connection
-  }
   drained_ = true;
   writeClose(ctx, CloseWebSocketFrame(WebSocketCloseStatus::kEndpointUnavailable, "going away"),
              ctx.newPromise(), true);

@@ -69,8 +69,9 @@ class WebSocketCloseHandshake {
   /// Closes the channel now, completing a waiting close()'s promise with it.
   void closeNow(ChannelHandlerContext& ctx);
 
-  /// A drain (DrainEvent): records CloseInitiator::Shutdown and, unless a close frame has been
-  /// sent or received already, sends close 1001 (Going Away, RFC 6455 7.4.1) and waits for
+  /// A drain (DrainEvent): unless a close frame has been sent or received already (the closing
+  /// handshake under way ends the connection), records CloseInitiator::Shutdown and sends
+  /// close 1001 (Going Away, RFC 6455 7.4.1) and waits for
   /// the peer as after any close frame of ours, bounded by forceCloseTimeout. Returns whether
   /// the connection is on its way out (false: it was closing already). A draining client
   /// closes TCP when the server's close frame answers, without waiting for the server's close.

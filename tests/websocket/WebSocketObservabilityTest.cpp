@@ -110,6 +110,20 @@ TEST_F(WebSocketObservabilityTest, ServerDrainWithoutAnAnswerClosesAtForceCloseT
   ch->finishAndReleaseAll();
 }
 
+TEST_F(WebSocketObservabilityTest, DrainDuringTheApplicationsClosingHandshakeLeavesItAlone) {
+  Events events;
+  auto ch = upgraded(events);
+  ch->close();
+  EXPECT_EQ(drainOutbound(*ch), serverClose(1000, "Bye"));
+  drain(*ch);
+  EXPECT_EQ(drainOutbound(*ch), "") << "one close frame";
+  EXPECT_EQ(events, (Events{"DRAIN handled"}));
+  writeBytes(*ch, wireFrame(0x88, closeBody(1000)));
+  EXPECT_FALSE(ch->isOpen());
+  EXPECT_EQ(ch->closeReason().initiator, CloseInitiator::Application);
+  ch->finishAndReleaseAll();
+}
+
 TEST_F(WebSocketObservabilityTest, DrainBeforeAnyRequestClosesTheHttpConnectionAtOnce) {
   Events events;
   auto ch = serverChannel({.websocketPath = "/ws"}, &events);
