@@ -98,6 +98,40 @@ std::string v2(const HAProxyMessage& msg) {
   return out.toString();
 }
 
+// [docs:haproxy]
+// Behind a TCP balancer that speaks the PROXY protocol: the first message of a connection
+// says who the client is; everything after it is the client's own bytes.
+class RealClientHandler : public ChannelInboundHandler {
+ public:
+  void channelRead(ChannelHandlerContext& ctx, Message msg) override {
+    if (auto* proxy = msg.getIf<HAProxyMessage>()) {
+      if (std::optional<SocketAddress> client = proxy->source()) {
+        client_ = *client;  // e.g. for per-client limits and logs
+      }
+      return;
+    }
+    ctx.fireChannelRead(std::move(msg));
+  }
+  std::optional<SocketAddress> client_;
+};
+
+void initProxiedChannel(Channel& ch) {
+  ch.pipeline().addLast<HAProxyMessageDecoder>();  // first: before any other decoder
+  ch.pipeline().addLast<RealClientHandler>();
+  // ... the protocol's own handlers follow (HttpServerCodec, ...)
+}
+// [docs:end]
+
+TEST_F(HAProxyMessageDecoderTest, TheRealClientReachesTheHandlerBehindIt) {
+  EmbeddedChannel ch;
+  initProxiedChannel(ch);
+  ch.writeInbound(Unpooled::copiedBuffer("PROXY TCP4 203.0.113.5 10.0.0.1 4000 80\r\nhello"));
+  ASSERT_TRUE(ch.pipeline().get<RealClientHandler>()->client_.has_value());
+  EXPECT_EQ(ch.pipeline().get<RealClientHandler>()->client_->toString(), "203.0.113.5:4000");
+  EXPECT_EQ(ch.readInbound<ByteBuf>()->toString(), "hello");
+  EXPECT_EQ(ch.pipeline().get<HAProxyMessageDecoder>(), nullptr);
+}
+
 TEST_F(HAProxyMessageDecoderTest, DecodesV1Tcp4AndHandsOnTheRest) {
   const Decoded r =
       decodeAtEverySplit("PROXY TCP4 192.0.2.1 198.51.100.7 56324 443\r\nGET / HTTP/1.1\r\n");
