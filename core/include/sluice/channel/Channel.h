@@ -4,8 +4,8 @@
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelId.h>
 #include <sluice/channel/ChannelOutboundBuffer.h>
-#include <sluice/channel/CloseReason.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/channel/CloseReason.h>
 #include <sluice/channel/Message.h>
 #include <sluice/channel/SocketAddress.h>
 #include <sluice/util/AttributeMap.h>

@@ -18,6 +18,9 @@ using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
 enum class MetricType { Counter, Gauge, Histogram };
 
+/// "counter", "gauge" or "histogram", as Prometheus's `# TYPE` line spells them.
+std::string_view toString(MetricType type) noexcept;
+
 /// One series of a family, read by MetricsRegistry::collect().
 struct MetricSample {
   MetricLabels labels;
