@@ -72,7 +72,7 @@ inline int waitAndDrain(const sigset_t& signals, sluice::UvEventLoopGroup& group
       timespec tick{.tv_sec = 0, .tv_nsec = 100'000'000};
       if (sigtimedwait(&signals, nullptr, &tick) > 0) {
         fmt::print(stderr, "second signal: stopping without waiting for the drain\n");
-        group.shutdownGracefully().await();
+        group.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).await();
         return 130;
       }
     }
@@ -89,6 +89,7 @@ inline int waitAndDrain(const sigset_t& signals, sluice::UvEventLoopGroup& group
   fmt::print("drained {} connections: {} closed in time, {} forced\n", total.channels,
              total.closedInTime, total.forced);
   std::fflush(stdout);
-  group.shutdownGracefully().await();
+  // Every connection has closed: nothing is left for the loops' usual 2 s quiet period.
+  group.shutdownGracefully(std::chrono::milliseconds(100), std::chrono::seconds(5)).await();
   return status;
 }
