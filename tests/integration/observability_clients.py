@@ -26,12 +26,13 @@ import http.client
 import json
 import os
 import re
-import selectors
+import queue
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import websockets
@@ -48,15 +49,14 @@ def check(condition, what):
 
 
 class Server:
-    """An example server on port 0; its stdout lines are read with a deadline, its stderr
-    (the log) goes to a file."""
+    """An example server on port 0; its stdout lines are read with a deadline (a thread puts
+    them in a queue), its stderr (the log) goes to a file."""
 
     def __init__(self, args, want=("listening on",)):
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     bufsize=1)
-        self.selector = selectors.DefaultSelector()
-        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
         self.ports = {}
         for prefix in want:
             line = self.readline(10)
@@ -66,11 +66,23 @@ class Server:
             self.ports[prefix] = int(match.group(1))
         self.port = self.ports[want[0]]
 
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
     def readline(self, timeout):
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return ""
+
+    def read_until(self, prefix, timeout):
+        """The next stdout line that starts with `prefix` (others skipped), or ""."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.selector.select(deadline - time.monotonic()):
-                return self.proc.stdout.readline()
+            line = self.readline(deadline - time.monotonic())
+            if line.startswith(prefix):
+                return line.strip()
         return ""
 
     def log_text(self):
@@ -89,7 +101,6 @@ class Server:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=10)
-        self.proc.stdout.close()
         self.log.close()
 
 
@@ -363,7 +374,7 @@ def chat_drain(chat):
         took = time.monotonic() - sent_at
         check(code == 0, f"exit status after SIGTERM: {code}")
         check(took < timeout / 3, f"the drain took {took:.1f} s of its {timeout} s")
-        line = server.readline(5).strip()
+        line = server.read_until("drained", 5)
         total = clients + 2
         check(line == f"drained {total} connections: {total} closed in time, 0 forced",
               f"drain report {line!r}")
@@ -394,7 +405,7 @@ def chat_drain(chat):
         took = time.monotonic() - sent_at
         check(code == 0, f"exit status after a forced drain: {code}")
         check(0.4 <= took < 5, f"a 0.5 s drain with a mute client took {took:.2f} s")
-        line = server.readline(5).strip()
+        line = server.read_until("drained", 5)
         check(line == "drained 1 connections: 0 closed in time, 1 forced",
               f"forced drain report {line!r}")
         # It was sent close 1001 first, then closed.
@@ -468,7 +479,7 @@ def echo_metrics(echo):
               f"echo: closed by peer {m.series('sluice_connections_closed_total')}")
         server.proc.send_signal(signal.SIGTERM)
         check(server.proc.wait(timeout=15) == 0, "echo: exit status after SIGTERM")
-        line = server.readline(5).strip()
+        line = server.read_until("drained", 5)
         check(re.fullmatch(r"drained \d+ connections: \d+ closed in time, 0 forced", line),
               f"echo: drain report {line!r}")
     finally:
