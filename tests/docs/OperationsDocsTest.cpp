@@ -114,12 +114,14 @@ class AuditHandler : public sluice::ChannelInboundHandler {
 
 // [docs:goodbye-on-drain]
 /// A line protocol's way out of a drain: say goodbye, then close once it is written. Marking
-/// the event handled keeps the pipeline's tail from closing the connection at once.
+/// the event handled keeps the pipeline's tail from closing the connection at once; the
+/// close is recorded as the drain's (initiator "shutdown"), not the application's.
 class GoodbyeOnDrain : public sluice::ChannelInboundHandler {
  public:
   void userEventTriggered(sluice::ChannelHandlerContext& ctx, sluice::Message event) override {
     if (auto* drain = event.getIf<sluice::DrainEvent>()) {
       drain->handled = true;
+      ctx.channel().closeReason().record(sluice::CloseInitiator::Shutdown, "goodbye on drain");
       ctx.writeAndFlush(sluice::Unpooled::copiedBuffer("server going away\n"))
           .addListener(sluice::ChannelFutureListener::kClose);
     }
@@ -259,11 +261,13 @@ TEST_F(OperationsDocsTest, LogLineRoutedBySink) {
 }
 
 TEST_F(OperationsDocsTest, DrainSaysGoodbyeAndReportsWhatItDid) {
+  auditLog.take();
   sluice::UvEventLoopGroup group(1);
   auto accepted = std::make_shared<std::atomic<int>>(0);
   sluice::ServerBootstrap bootstrap;
   bootstrap.group(group).childHandler(sluice::testing::initializer([accepted](sluice::Channel& ch) {
     ch.pipeline().addLast<GoodbyeOnDrain>();
+    ch.pipeline().addLast<AuditHandler>();
     ++*accepted;
   }));
   sluice::ChannelFuture bound = bootstrap.bind("127.0.0.1", 0).sync();
@@ -295,7 +299,8 @@ TEST_F(OperationsDocsTest, DrainSaysGoodbyeAndReportsWhatItDid) {
   const sluice::DrainResult& result = drained.get();  // every connection has closed
   fmt::print("drained {} connections: {} closed in time, {} forced\n", result.channels,
              result.closedInTime, result.forced);
-  group.shutdownGracefully().await();
+  // Every connection has closed: the loops need no quiet period to wait for stragglers.
+  group.shutdownGracefully(std::chrono::milliseconds(100), std::chrono::seconds(5)).await();
   // [docs:end]
   EXPECT_EQ(result.channels, 2U);
   EXPECT_EQ(result.closedInTime, 2U);
@@ -303,6 +308,11 @@ TEST_F(OperationsDocsTest, DrainSaysGoodbyeAndReportsWhatItDid) {
   for (const auto& collector : collectors) {
     EXPECT_TRUE(collector->waitInactive());
     EXPECT_EQ(collector->bytes(), "server going away\n");
+  }
+  const std::vector<std::string> audited = auditLog.take();
+  ASSERT_EQ(audited.size(), 2U);
+  for (const std::string& line : audited) {
+    EXPECT_NE(line.find(" closed by shutdown (goodbye on drain), "), std::string::npos) << line;
   }
   clientGroup.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).sync();
 }

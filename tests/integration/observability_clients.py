@@ -226,7 +226,9 @@ def chat_metrics(chat):
               f"connections_accepted type {m.types.get('sluice_connections_accepted')}")
 
         # The clients close (1000): the gauge falls back to the scraper alone.
-        loop.run_until_complete(asyncio.gather(*(ws.close(1000, "bye") for ws in members)))
+        async def close_all():
+            await asyncio.gather(*(ws.close(1000, "bye") for ws in members))
+        loop.run_until_complete(asyncio.wait_for(close_all(), 20))
         loop.close()
         m = scrape_until(server.port, lambda s: s.get("sluice_connections_open") == 1)
         check(m.get("sluice_connections_open") == 1,
