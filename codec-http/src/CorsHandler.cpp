@@ -1,3 +1,4 @@
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/http/CorsHandler.h>
 #include <sluice/http/HttpUtil.h>
@@ -197,6 +198,9 @@ void CorsHandler::respond(ChannelHandlerContext& ctx, const HttpRequest& request
         Pending{.ownResponse = Message(std::move(response)), .closeAfterResponse = !keepAlive});
     return;
   }
+  if (!keepAlive) {
+    ctx.channel().closeReason().record(CloseInitiator::Peer, "Connection: close");
+  }
   ChannelFuture future = ctx.writeAndFlush(std::move(response));
   future.addListener(keepAlive ? ChannelFutureListener::kCloseOnFailure
                                : ChannelFutureListener::kClose);
@@ -231,6 +235,9 @@ void CorsHandler::writeQueuedResponses(ChannelHandlerContext& ctx) {
   while (!pending_.empty() && pending_.front().ownResponse) {
     Pending next = std::move(pending_.front());
     pending_.pop_front();
+    if (next.closeAfterResponse) {
+      ctx.channel().closeReason().record(CloseInitiator::Peer, "Connection: close");
+    }
     ChannelFuture future = ctx.writeAndFlush(std::move(next.ownResponse));
     future.addListener(next.closeAfterResponse ? ChannelFutureListener::kClose
                                                : ChannelFutureListener::kCloseOnFailure);

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelPipeline.h>
@@ -122,6 +123,11 @@ void HttpObjectAggregator::handleOversizedMessage(ChannelHandlerContext& ctx,
     const bool close =
         oversized.is<FullHttpMessage>() ||
         (!HttpUtil::is100ContinueExpected(*request) && !HttpUtil::isKeepAlive(*request));
+    if (close) {
+      CloseReason& reason = ctx.channel().closeReason();
+      reason.record(CloseInitiator::Limit, fmt::format("maxContentLength {}", maxContentLength()));
+      reason.recordSent(HttpResponseStatus::kRequestEntityTooLarge.code());
+    }
     ChannelFuture written =
         ctx.writeAndFlush(emptyResponse(HttpResponseStatus::kRequestEntityTooLarge, close));
     written.addListener(&logFailedTooLarge);
@@ -135,6 +141,8 @@ void HttpObjectAggregator::handleOversizedMessage(ChannelHandlerContext& ctx,
       Error(CodecErrc::TooLongFrame,
             fmt::format("response entity too large: content length exceeded {} bytes.",
                         maxContentLength())));
+  ctx.channel().closeReason().record(CloseInitiator::Limit,
+                                     fmt::format("maxContentLength {}", maxContentLength()));
   ctx.close();
 }
 
@@ -163,6 +171,17 @@ Message HttpObjectAggregator::newContinueResponse(Message& start, std::size_t ma
     return {};
   }
   if (response.get<HttpResponse>().status().codeClass() == HttpStatusClass::ClientError) {
+    if (closeIfRefused) {
+      // The refusal closes the connection (closeOnExpectationFailed): recorded first.
+      const HttpResponseStatus& status = response.get<HttpResponse>().status();
+      CloseReason& reason = pipeline.channel().closeReason();
+      if (status == HttpResponseStatus::kRequestEntityTooLarge) {
+        reason.record(CloseInitiator::Limit, fmt::format("maxContentLength {}", maxContentLength));
+      } else {
+        reason.record(CloseInitiator::Protocol, "RFC 9110 10.1.1: unsupported expectation");
+      }
+      reason.recordSent(status.code());
+    }
     pipeline.fireUserEventTriggered(HttpExpectationFailedEvent{});
   }
   // The expectation has been answered here; the handlers after this one must not answer it

@@ -1,16 +1,32 @@
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
+#include <sluice/concurrent/EventExecutor.h>
 #include <sluice/http/HttpError.h>
 #include <sluice/http/HttpObjectAggregator.h>
 #include <sluice/http/HttpServerCodec.h>
 #include <sluice/http/HttpUtil.h>
 #include <sluice/util/Log.h>
 
+#include "HttpServerMetrics.h"
+
 namespace sluice::http {
 namespace {
 
 bool isInformational(const HttpResponse& response) noexcept {
   return response.status().codeClass() == HttpStatusClass::Informational;
+}
+
+// What a bad request broke, for the close reason: the limit's name and value, or the
+// decoder's words.
+std::string ruleFor(const HttpDecoderConfig& config, const Error& error) {
+  if (error.code() == HttpErrc::TooLongHeaders) {
+    return fmt::format("maxHeaderSize {}", config.maxHeaderSize);
+  }
+  if (error.code() == HttpErrc::TooLongUri) {
+    return fmt::format("maxInitialLineLength {}", config.maxInitialLineLength);
+  }
+  return error.message();
 }
 
 }  // namespace
@@ -106,6 +122,14 @@ HttpResponseStatus HttpServerCodec::statusFor(const Error& error) {
 void HttpServerCodec::onDecoded(ByteToMessageDecoder::Out& out, std::size_t first) {
   for (std::size_t i = first; i < out.size();) {
     Message& msg = out[i];
+    if (drained_) {
+      // RFC 9112 9.6: after the drain announced the close, no further request is processed.
+      if (msg.is<HttpRequest>() || (discardingAfterDrain_ && msg.is<HttpContent>())) {
+        discardingAfterDrain_ = !msg.is<LastHttpContent>();
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+    }
     if (const auto* request = msg.getIf<HttpRequest>()) {
       const DecoderResult& result = request->decoderResult();
       if (result.isFailure() && config_.answerBadRequests) {
@@ -122,6 +146,7 @@ void HttpServerCodec::onDecoded(ByteToMessageDecoder::Out& out, std::size_t firs
       }
       requests_.push_back({request->method(), request->protocolVersion()});
       ++responsesOwed_;
+      detail::HttpServerMetrics::get().countRequest(request->method());
     } else if (const auto* last = msg.getIf<LastHttpContent>()) {
       const DecoderResult& result = last->decoderResult();
       if (result.isFailure() && config_.answerBadRequests &&
@@ -152,6 +177,7 @@ void HttpServerCodec::onBodyFailed(const Error& error) {
 
 void HttpServerCodec::onResponseStart(const HttpResponse& response) {
   startAccepted_ = true;
+  detail::HttpServerMetrics::get().countResponse(response.status());
   if (isInformational(response)) {
     return;  // an interim response: the final one to the same request follows
   }
@@ -202,10 +228,50 @@ void HttpServerCodec::userEventTriggered(ChannelHandlerContext& ctx, Message eve
     // it announced, so the next bytes start the next request (as Netty's decoder does).
     decoder_->reset();
   }
+  DrainEvent* drain = event.getIf<DrainEvent>();
+  if (drain == nullptr) {
+    ctx.fireUserEventTriggered(std::move(event));
+    return;
+  }
+  drain->handled = true;
+  const bool idle = !closing_ && !draining_ && responsesOwed_ == 0 && !finalInProgress_ &&
+                    !informationalInProgress_;
+  if (!idle && !closing_) {
+    draining_ = true;
+    drained_ = true;
+    drainDeadline_ = drain->deadline;
+  }
+  // The handlers after the codec hear of the drain too (their own books, a streamed
+  // response to finish), before an idle connection closes.
   ctx.fireUserEventTriggered(std::move(event));
+  if (idle && ctx.channel().isOpen()) {
+    ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
+    ctx.close();
+  }
+}
+
+void HttpServerCodec::closeAfterDrain(ChannelHandlerContext& ctx) {
+  draining_ = false;
+  closing_ = true;
+  ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
+  // An empty write, so that the close waits for the response written before it.
+  ChannelPromise promise = ctx.newPromise();
+  ctx.write(Message(ByteBuf()), promise);
+  promise.addListener(ChannelFutureListener::kClose);
 }
 
 void HttpServerCodec::handlerRemoved(ChannelHandlerContext& ctx) {
+  if (draining_) {
+    // Upgraded while the drain waited for the response: the new protocol's handlers drain
+    // the connection their way, once the switch is complete.
+    draining_ = false;
+    Channel* channel = &ctx.channel();
+    ctx.executor().execute([channel, keep = channel->taskKeepAlive(), d = drainDeadline_]() {
+      if (channel->isActive()) {
+        channel->pipeline().fireUserEventTriggered(DrainEvent{.deadline = d});
+      }
+    });
+  }
   if (decoding_ > 0) {
     // Removed by a handler that receives what the decoder is firing (an upgrade on the
     // request's head): the messages decoded with it go first, then the bytes.
@@ -225,11 +291,16 @@ void HttpServerCodec::write(ChannelHandlerContext& ctx, Message msg, ChannelProm
     promise.tryFailure(Error(CoreErrc::ClosedChannel, "the request was answered as a bad request"));
     return;
   }
-  const auto* response = msg.getIf<HttpResponse>();
+  auto* response = msg.getIf<HttpResponse>();
   const bool last = msg.is<LastHttpContent>();
   bool endsFinal = false;
   if (response != nullptr) {
     const bool informational = isInformational(*response);
+    if (draining_ && !informational && responsesOwed_ <= 1 && !finalInProgress_) {
+      // The response to the last request in flight: RFC 9112 9.6, a server that closes
+      // after a response SHOULD send the "close" option in it.
+      HttpUtil::setKeepAlive(*response, false);
+    }
     startAccepted_ = false;
     encoder_->write(ctx, std::move(msg), std::move(promise));
     if (!startAccepted_) {
@@ -258,6 +329,10 @@ void HttpServerCodec::write(ChannelHandlerContext& ctx, Message msg, ChannelProm
     --responsesOwed_;
   }
   maybeRefuse(ctx);
+  if (draining_ && !closing_ && responsesOwed_ == 0 && !finalInProgress_ &&
+      !informationalInProgress_) {
+    closeAfterDrain(ctx);
+  }
 }
 
 void HttpServerCodec::maybeRefuse(ChannelHandlerContext& ctx) {
@@ -267,8 +342,16 @@ void HttpServerCodec::maybeRefuse(ChannelHandlerContext& ctx) {
   }
   closing_ = true;
   ChannelPromise promise = ctx.newPromise();
+  CloseReason& reason = ctx.channel().closeReason();
   if (refusal_ == Refusal::Answer) {
     const HttpResponseStatus status = statusFor(*badRequest_);
+    // Recorded before the answer goes: a limit for headers or a request line over it, the
+    // peer's violation of RFC 9112 otherwise.
+    const bool limit = status == HttpResponseStatus::kRequestHeaderFieldsTooLarge ||
+                       status == HttpResponseStatus::kRequestUriTooLong;
+    reason.record(limit ? CloseInitiator::Limit : CloseInitiator::Protocol,
+                  ruleFor(config_.decoder, *badRequest_), *badRequest_);
+    reason.recordSent(status.code());
     Log::log(LogLevel::Debug, "http", "{}: answering a bad request with {}: {}",
              ctx.channel().id().asShortText(), status, badRequest_->message());
     // RFC 9112 9.6: the answer says the connection closes after it.
@@ -277,6 +360,7 @@ void HttpServerCodec::maybeRefuse(ChannelHandlerContext& ctx) {
     answer.headers().add(HttpHeaderNames::kConnection, HttpHeaderValues::kClose);
     encoder_->write(ctx, Message(std::move(answer)), promise);
   } else {
+    reason.record(CloseInitiator::Protocol, ruleFor(config_.decoder, *badRequest_), *badRequest_);
     Log::log(LogLevel::Debug, "http", "{}: closing after a request body failed: {}",
              ctx.channel().id().asShortText(), badRequest_->message());
     // An empty write, so that the close waits for the bytes written before it.

@@ -1,3 +1,4 @@
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/http/HttpServerKeepAliveHandler.h>
 #include <sluice/http/HttpUtil.h>
@@ -33,6 +34,7 @@ void HttpServerKeepAliveHandler::channelRead(ChannelHandlerContext& ctx, Message
     pending_.push_back({.head = request->method() == HttpMethod::kHead,
                         .http10 = request->protocolVersion() == HttpVersion::kHttp10});
     persistentConnection_ = HttpUtil::isKeepAlive(*request);
+    closeRequested_ = !persistentConnection_;
   } else if (discardingContent_ && msg.is<HttpContent>()) {
     discardingContent_ = !msg.is<LastHttpContent>();
     return;
@@ -56,6 +58,13 @@ void HttpServerKeepAliveHandler::write(ChannelHandlerContext& ctx, Message msg,
       // one does, through exceptionCaught.
       promise = ctx.newPromise();
       promise.addListener(ChannelFutureListener::kFireExceptionOnFailure);
+    }
+    // Who asked for the close: the request ("Connection: close", HTTP/1.0), else the
+    // response (or its length, which only the close can mark).
+    if (closeRequested_) {
+      ctx.channel().closeReason().record(CloseInitiator::Peer, "Connection: close");
+    } else {
+      ctx.channel().closeReason().record(CloseInitiator::Application, "response not persistent");
     }
     promise.addListener(ChannelFutureListener::kClose);
   }

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <limits.h>
 #include <sluice/buffer/ByteBufAllocator.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/concurrent/EventExecutor.h>
@@ -521,6 +522,10 @@ void setConnection(HttpResponse& response, const HttpRequest& request, bool keep
 /// leaves the peer waiting for bytes that will not come, and the next response would be
 /// read as the rest of this one.
 void finish(ChannelHandlerContext& ctx, Message msg, bool keepAlive) {
+  if (!keepAlive) {
+    // The request asked for the close (RFC 9112 9.6).
+    ctx.channel().closeReason().record(CloseInitiator::Peer, "Connection: close");
+  }
   ChannelFuture future = ctx.writeAndFlush(std::move(msg));
   future.addListener(keepAlive ? ChannelFutureListener::kCloseOnFailure
                                : ChannelFutureListener::kClose);

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "WebSocketDataFrame.h"
+#include "WebSocketFailure.h"
 
 namespace sluice::websocket {
 namespace {
@@ -126,6 +127,12 @@ void PerMessageDeflateDecoder::fail(ChannelHandlerContext& ctx, WebSocketErrc er
   ChannelFuture closeWritten;
   const bool sendClose = closeOnProtocolViolation_ && ctx.channel().isActive();
   if (sendClose) {
+    // Recorded first: the close frame and the close that follow are this failure's.
+    detail::recordFailure(
+        ctx.channel(), errc,
+        errc == WebSocketErrc::MessageTooLarge
+            ? fmt::format("maxMessageLength {}", config_.inflater.maxMessageLength)
+            : detail::violatedRule(errc, true));
     // RFC 6455 7.1.7: fail the connection with a close frame carrying the status, then close.
     closeWritten = ctx.writeAndFlush(CloseWebSocketFrame(closeStatusOf(errc), code.message()));
   }

@@ -13,6 +13,9 @@
 #include <string>
 #include <utility>
 
+#include "WebSocketFailure.h"
+#include "WebSocketMetrics.h"
+
 namespace sluice::websocket {
 namespace {
 
@@ -54,6 +57,7 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
   // Whether the received bytes are ours alone to unmask in place. Checked once: the slices
   // this call makes hold references too, but only to frames already consumed.
   const bool ownsInput = in.isUnique();
+  detail::WebSocketMetrics& metrics = detail::WebSocketMetrics::get();
   for (;;) {
     const std::size_t readable = in.readableBytes();
     if (readable < 2) {
@@ -224,13 +228,17 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
           }
         }
         state_ = State::ReceivedClose;
+        metrics.frameReceived(WebSocketOpcode::Close).inc();
+        onCloseReceived(ctx, payload);
         out.emplace_back(Message::make<CloseWebSocketFrame>(fin, rsv, std::move(payload)));
         in.skipBytes(in.readableBytes());
         return;
       }
       if (opcode == kOpPing) {
+        metrics.frameReceived(WebSocketOpcode::Ping).inc();
         out.emplace_back(Message::make<PingWebSocketFrame>(fin, rsv, std::move(payload)));
       } else {
+        metrics.frameReceived(WebSocketOpcode::Pong).inc();
         out.emplace_back(Message::make<PongWebSocketFrame>(fin, rsv, std::move(payload)));
       }
       continue;
@@ -241,6 +249,7 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
       // an extension (permessage-deflate); whoever undoes that checks its text.
       validatingText_ = opcode == kOpText && config_.withUTF8Validator && rsv == 0;
       messageLength_ = 0;
+      binaryMessage_ = opcode == kOpBinary;
     }
     messageLength_ += payloadLength;
     if (validatingText_) {
@@ -257,9 +266,12 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
       }
     }
     inFragmentedMessage_ = !fin;
+    metrics.frameReceived(static_cast<WebSocketOpcode>(opcode)).inc();
     if (fin) {
       validatingText_ = false;
       messageLength_ = 0;
+      metrics.messageReceived(binaryMessage_ ? WebSocketOpcode::Binary : WebSocketOpcode::Text)
+          .inc();
     }
     switch (opcode) {
       case kOpText:
@@ -273,6 +285,24 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
         break;
     }
   }
+}
+
+void WebSocket13FrameDecoder::onCloseReceived(ChannelHandlerContext& ctx, const ByteBuf& payload) {
+  // The peer's close frame: unless it answers ours (whose code the frame encoder recorded),
+  // the peer closes. RFC 6455 7.1.5: a close frame without a status code is reported as 1005.
+  int code = WebSocketCloseStatus::kEmpty.code();
+  std::string_view reason;
+  if (payload.readableBytes() >= 2) {
+    code = payload.getUnsignedShort(payload.readerIndex());
+    const std::string_view body = payload.toStringView();
+    reason = body.substr(2);
+  }
+  detail::countCloseCodeReceived(code);
+  CloseReason& closeReason = ctx.channel().closeReason();
+  if (closeReason.codeSent == 0) {
+    closeReason.record(CloseInitiator::Peer, "close frame");
+  }
+  closeReason.recordReceived(code, reason);
 }
 
 // Out of line and cold: frames that arrive whole, the common case, never come here.
@@ -331,6 +361,16 @@ void WebSocket13FrameDecoder::protocolViolation(ChannelHandlerContext& ctx, Byte
   ChannelFuture closeWritten;
   const bool sendClose = config_.closeOnProtocolViolation && ctx.channel().isActive();
   if (sendClose) {
+    // Recorded first: the close frame and the close that follow are this failure's.
+    std::string rule;
+    if (errc == WebSocketErrc::FrameTooLarge) {
+      rule = fmt::format("maxFramePayloadLength {}", config_.maxFramePayloadLength);
+    } else if (errc == WebSocketErrc::MessageTooLarge) {
+      rule = fmt::format("maxMessageLength {}", config_.maxMessageLength);
+    } else {
+      rule = detail::violatedRule(errc, config_.expectMaskedFrames);
+    }
+    detail::recordFailure(ctx.channel(), errc, rule);
     // RFC 6455 7.1.7: to fail the connection, an endpoint sends a close frame with the
     // status (7.4.1: 1002 protocol error, 1007 inconsistent data, 1009 too big), then closes.
     closeWritten = ctx.writeAndFlush(CloseWebSocketFrame(closeStatusOf(errc), code.message()));

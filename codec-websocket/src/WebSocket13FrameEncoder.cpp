@@ -1,4 +1,5 @@
 #include <sluice/buffer/ByteBufAllocator.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/websocket/WebSocket13FrameEncoder.h>
 #include <sluice/websocket/WebSocketUtil.h>
@@ -7,6 +8,9 @@
 #include <cstring>
 #include <random>
 #include <stdexcept>
+#include <utility>
+
+#include "WebSocketMetrics.h"
 
 namespace sluice::websocket {
 namespace {
@@ -76,7 +80,11 @@ void WebSocket13FrameEncoder::encode(ChannelHandlerContext& ctx, WebSocketFrame&
   }
   const auto rsvBits = static_cast<std::uint8_t>(frame.rsv() << 4);
   const std::size_t max = config_.maxFragmentPayloadLength;
-  if (max == 0 || frame.isControlFrame() || content.readableBytes() <= max) {
+  // Counted before the payload moves into the output.
+  const std::size_t length = content.readableBytes();
+  onEncoded(ctx, frame,
+            max == 0 || frame.isControlFrame() || length <= max ? 1 : (length + max - 1) / max);
+  if (max == 0 || frame.isControlFrame() || length <= max) {
     encodeFrame(ctx,
                 static_cast<std::uint8_t>((frame.isFinalFragment() ? 0x80 : 0) | rsvBits | opcode),
                 std::move(content), out);
@@ -96,6 +104,47 @@ void WebSocket13FrameEncoder::encode(ChannelHandlerContext& ctx, WebSocketFrame&
                       : static_cast<std::uint8_t>(fin | 0x0),
                 std::move(part), out);
     first = false;
+  }
+}
+
+void WebSocket13FrameEncoder::onEncoded(ChannelHandlerContext& ctx, const WebSocketFrame& frame,
+                                        std::size_t wireFrames) {
+  detail::WebSocketMetrics& metrics = detail::WebSocketMetrics::get();
+  const WebSocketOpcode opcode = frame.opcode();
+  metrics.frameSent(opcode).inc();
+  if (wireFrames > 1) {
+    metrics.frameSent(WebSocketOpcode::Continuation).inc(wireFrames - 1);
+  }
+  switch (opcode) {
+    case WebSocketOpcode::Text:
+    case WebSocketOpcode::Binary:
+      binaryMessage_ = opcode == WebSocketOpcode::Binary;
+      [[fallthrough]];
+    case WebSocketOpcode::Continuation:
+      if (frame.isFinalFragment()) {
+        metrics.messageSent(binaryMessage_ ? WebSocketOpcode::Binary : WebSocketOpcode::Text).inc();
+      }
+      break;
+    case WebSocketOpcode::Close:
+      if (!std::exchange(closeSent_, true)) {
+        // The first close frame of the connection: its code is recorded (who closes, and why,
+        // is recorded by whoever decided to: a failure, a drain, a timeout; the frame
+        // decoder knows from this code that the peer's close frame answers ours).
+        // RFC 6455 5.5.1: the body, if any, is a two-byte status code and a reason; a close
+        // frame without one is reported as 1005 (RFC 6455 7.1.5).
+        const std::string_view body = frame.content().toStringView();
+        int code = WebSocketCloseStatus::kEmpty.code();
+        std::string_view reasonText;
+        if (body.size() >= 2) {
+          code = (static_cast<std::uint8_t>(body[0]) << 8) | static_cast<std::uint8_t>(body[1]);
+          reasonText = body.substr(2);
+        }
+        detail::countCloseCodeSent(code);
+        ctx.channel().closeReason().recordSent(code, reasonText);
+      }
+      break;
+    default:
+      break;
   }
 }
 

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "WebSocketMetrics.h"
+
 namespace sluice::websocket {
 namespace {
 
@@ -61,6 +63,11 @@ struct Encodings {
       // Compressed (with the member's own window) or masked by the member's pipeline.
       return frameOver(payload.duplicate());
     }
+    // Encoded here, once for every member: the frame encoder will not see it, so it is
+    // counted here.
+    detail::WebSocketMetrics& metrics = detail::WebSocketMetrics::get();
+    metrics.frameSent(opcode).inc();
+    metrics.messageSent(opcode).inc();
     if (deflate == nullptr || payload.readableBytes() < deflate->config().compressionThreshold) {
       return Message(EncodedMessage(plainFrame().duplicate()));
     }

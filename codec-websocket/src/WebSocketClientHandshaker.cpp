@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "WebSocketChars.h"
+#include "WebSocketMetrics.h"
 #include "WebSocketPipelineSwitch.h"
 
 namespace sluice::websocket {
@@ -131,6 +132,17 @@ void WebSocketClientHandshaker::handshakeOnLoop(Channel& channel, const ChannelP
 
 Error WebSocketClientHandshaker::finishHandshake(Channel& channel,
                                                  const FullHttpResponse& response) {
+  Error error = checkAndSwitch(channel, response);
+  if (error) {
+    detail::countHandshakeFailure(error);
+  } else {
+    detail::WebSocketMetrics::get().clientHandshake().inc();
+  }
+  return error;
+}
+
+Error WebSocketClientHandshaker::checkAndSwitch(Channel& channel,
+                                                const FullHttpResponse& response) {
   if (response.decoderResult().isFailure()) {
     return handshakeError(WebSocketHandshakeErrc::InvalidUpgradeResponse,
                           fmt::format("the server's response could not be parsed: {}",

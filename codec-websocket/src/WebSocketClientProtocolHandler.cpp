@@ -1,5 +1,6 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
@@ -233,6 +234,16 @@ void WebSocketClientProtocolHandler::channelInactive(ChannelHandlerContext& ctx)
   // The server closed: a close the application asked for is done.
   closeHandshake_->channelInactive(ctx);
   ctx.fireChannelInactive();
+}
+
+void WebSocketClientProtocolHandler::userEventTriggered(ChannelHandlerContext& ctx, Message event) {
+  if (DrainEvent* drain = event.getIf<DrainEvent>();
+      drain != nullptr && handshaker_->isHandshakeComplete()) {
+    // RFC 6455 7.4.1: 1001, the endpoint is going away.
+    drain->handled = true;
+    closeHandshake_->drain(ctx);
+  }
+  ctx.fireUserEventTriggered(std::move(event));
 }
 
 void WebSocketClientProtocolHandler::exceptionCaught(ChannelHandlerContext& ctx,

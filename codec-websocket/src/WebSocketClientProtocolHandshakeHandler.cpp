@@ -11,6 +11,8 @@
 
 #include <utility>
 
+#include "WebSocketMetrics.h"
+
 namespace sluice::websocket::detail {
 
 using Event = WebSocketClientProtocolHandler::ClientHandshakeStateEvent;
@@ -108,7 +110,7 @@ void WebSocketClientProtocolHandshakeHandler::channelRead(ChannelHandlerContext&
   if (Error error = owner_.handshaker().finishHandshake(ctx.channel(), *response)) {
     Log::log(LogLevel::Debug, "websocket", "{} WebSocket handshake refused: {}",
              ctx.channel().toString(), error.message());
-    fail(ctx, error);
+    fail(ctx, error, true);
     return;
   }
   state_ = State::Done;
@@ -121,7 +123,13 @@ void WebSocketClientProtocolHandshakeHandler::channelRead(ChannelHandlerContext&
   }
 }
 
-void WebSocketClientProtocolHandshakeHandler::fail(ChannelHandlerContext& ctx, const Error& error) {
+void WebSocketClientProtocolHandshakeHandler::fail(ChannelHandlerContext& ctx, const Error& error,
+                                                   bool counted) {
+  if (!counted) {
+    countHandshakeFailure(error);
+  }
+  ctx.channel().closeReason().record(CloseInitiator::Protocol,
+                                     "WebSocket handshake: " + error.message(), error);
   state_ = State::Failed;
   cancelTimeout();
   owner_.handshakePromise_.tryFailure(error);
@@ -139,10 +147,13 @@ void WebSocketClientProtocolHandshakeHandler::onTimeout() {
   const std::chrono::milliseconds limit = owner_.config().handshakeTimeout;
   Log::log(LogLevel::Debug, "websocket", "{} WebSocket handshake timed out after {} ms",
            ctx.channel().toString(), limit.count());
+  const Error error(make_error_code(WebSocketHandshakeErrc::HandshakeTimeout),
+                    fmt::format("the WebSocket handshake timed out after {} ms", limit.count()));
+  countHandshakeFailure(error);
+  ctx.channel().closeReason().record(CloseInitiator::Timeout,
+                                     fmt::format("handshake timeout {} ms", limit.count()));
   ctx.fireUserEventTriggered(Event::HandshakeTimeout);
-  owner_.handshakePromise_.tryFailure(
-      Error(make_error_code(WebSocketHandshakeErrc::HandshakeTimeout),
-            fmt::format("the WebSocket handshake timed out after {} ms", limit.count())));
+  owner_.handshakePromise_.tryFailure(error);
   ctx.close();
 }
 

@@ -30,7 +30,9 @@ class WebSocketClientProtocolHandshakeHandler final : public ChannelInboundHandl
   enum class State : std::uint8_t { Idle, Issued, Done, Failed };
 
   void startHandshake(ChannelHandlerContext& ctx);
-  void fail(ChannelHandlerContext& ctx, const Error& error);
+  /// Fails the handshake with `error`: recorded as the close's reason (CloseInitiator::Protocol)
+  /// and counted, unless `counted` (finishHandshake() counted it), then the channel closes.
+  void fail(ChannelHandlerContext& ctx, const Error& error, bool counted = false);
   void onTimeout();
   void cancelTimeout() noexcept;
 

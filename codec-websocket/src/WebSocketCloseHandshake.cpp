@@ -1,5 +1,6 @@
 #include "WebSocketCloseHandshake.h"
 
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
@@ -22,7 +23,7 @@ void WebSocketCloseHandshake::onCloseFrame(ChannelHandlerContext& ctx,
     // The answer to our close frame: the closing handshake is complete. RFC 6455 7.1.1: the
     // server closes the TCP connection first; the client leaves it to the server, within the
     // timer armed when its close frame was sent.
-    if (side_ == Side::Server || forceCloseTimeout_.count() <= 0) {
+    if (side_ == Side::Server || forceCloseTimeout_.count() <= 0 || drained_) {
       closeNow(ctx);
     }
     return;
@@ -114,6 +115,9 @@ void WebSocketCloseHandshake::afterCloseSent(ChannelHandlerContext& ctx,
   forceCloseTimer_ = ctx.executor().schedule(
       [this, alive = std::weak_ptr<bool>(alive_), c = &ctx]() {
         if (!alive.expired() && c->channel().isOpen()) {
+          c->channel().closeReason().record(
+              CloseInitiator::Timeout,
+              fmt::format("close handshake timeout {} ms", forceCloseTimeout_.count()));
           if (side_ == Side::Server) {
             Log::log(LogLevel::Debug, "websocket", "{} no close frame from the peer in time",
                      c->channel().toString());
@@ -128,6 +132,9 @@ void WebSocketCloseHandshake::afterCloseSent(ChannelHandlerContext& ctx,
 }
 
 void WebSocketCloseHandshake::closeNow(ChannelHandlerContext& ctx) {
+  // Unless a failure, a timeout, a drain or the peer's close frame explains it, the close is
+  // the application's: it sent the close frame (or closed) first.
+  ctx.channel().closeReason().record(CloseInitiator::Application);
   stopPings_();
   cancelTimer();
   closing_ = true;
@@ -137,6 +144,18 @@ void WebSocketCloseHandshake::closeNow(ChannelHandlerContext& ctx) {
   } else {
     ctx.close();
   }
+}
+
+bool WebSocketCloseHandshake::drain(ChannelHandlerContext& ctx) {
+  if (closing_ || closeSent_ || closeReceived_ || !ctx.channel().isActive()) {
+    return false;  // the closing handshake is under way (whoever started it): it ends the
+                   // connection
+  }
+  ctx.channel().closeReason().record(CloseInitiator::Shutdown, "drain");
+  drained_ = true;
+  writeClose(ctx, CloseWebSocketFrame(WebSocketCloseStatus::kEndpointUnavailable, "going away"),
+             ctx.newPromise(), true);
+  return true;
 }
 
 void WebSocketCloseHandshake::onDecoderClose() noexcept {

@@ -69,6 +69,14 @@ class WebSocketCloseHandshake {
   /// Closes the channel now, completing a waiting close()'s promise with it.
   void closeNow(ChannelHandlerContext& ctx);
 
+  /// A drain (DrainEvent): unless a close frame has been sent or received already (the closing
+  /// handshake under way ends the connection), records CloseInitiator::Shutdown and sends
+  /// close 1001 (Going Away, RFC 6455 7.4.1) and waits for
+  /// the peer as after any close frame of ours, bounded by forceCloseTimeout. Returns whether
+  /// the connection is on its way out (false: it was closing already). A draining client
+  /// closes TCP when the server's close frame answers, without waiting for the server's close.
+  bool drain(ChannelHandlerContext& ctx);
+
   /// The frame decoder has answered a protocol error with a close frame and closes the
   /// channel once it is written: the handshake is over from this side, and the close that
   /// follows must not send another frame.
@@ -96,6 +104,7 @@ class WebSocketCloseHandshake {
   bool closeSent_ = false;
   bool closeReceived_ = false;
   bool closing_ = false;
+  bool drained_ = false;  // the close frame sent was the drain's 1001
 };
 
 }  // namespace sluice::websocket::detail

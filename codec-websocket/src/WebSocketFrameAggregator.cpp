@@ -6,6 +6,8 @@
 #include <sluice/websocket/WebSocketFrame.h>
 #include <sluice/websocket/WebSocketFrameAggregator.h>
 
+#include "WebSocketFailure.h"
+
 namespace sluice::websocket {
 
 WebSocketFrameAggregator::WebSocketFrameAggregator(std::size_t maxContentLength)
@@ -56,6 +58,8 @@ void WebSocketFrameAggregator::handleOversizedMessage(ChannelHandlerContext& ctx
   ChannelFuture closeWritten;
   const bool sendClose = ctx.channel().isActive();
   if (sendClose) {
+    detail::recordFailure(ctx.channel(), WebSocketErrc::MessageTooLarge,
+                          fmt::format("maxContentLength {}", maxContentLength()));
     // RFC 6455 7.4.1: 1009, a message too big to process.
     closeWritten = ctx.writeAndFlush(
         CloseWebSocketFrame(WebSocketCloseStatus::kMessageTooBig,

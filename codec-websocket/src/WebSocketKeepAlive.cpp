@@ -1,5 +1,6 @@
 #include "WebSocketKeepAlive.h"
 
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/util/Log.h>
@@ -63,6 +64,8 @@ void WebSocketKeepAlive::sendPing(ChannelHandlerContext& ctx) {
           // The peer is gone or stuck: a close frame would not be read, so TCP closes now.
           Log::log(LogLevel::Debug, "websocket", "{} no pong within {} ms, closing",
                    c->channel().toString(), pongTimeout_.count());
+          c->channel().closeReason().record(
+              CloseInitiator::Timeout, fmt::format("pong timeout {} ms", pongTimeout_.count()));
           closeHandshake_.closeNow(*c);
         }
       },

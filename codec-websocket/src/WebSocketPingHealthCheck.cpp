@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelPipeline.h>
@@ -19,12 +20,15 @@ std::function<Future<bool>(Channel&)> webSocketPingHealthCheck(std::chrono::mill
       }
       Promise<bool> result = Promise<bool>::make(nullptr);
       handler->ping(timeout).addListener(
-          [result, ch = &channel, keep = channel.taskKeepAlive()](const Future<bool>& f) {
+          [result, ch = &channel, keep = channel.taskKeepAlive(), timeout](const Future<bool>& f) {
             const bool answered = f.isSuccess() && f.getNow();
             if (!answered) {
-              ch->eventLoop().execute([ch, keep] {
+              ch->eventLoop().execute([ch, keep, timeout] {
                 auto* protocol = ch->pipeline().get<WebSocketClientProtocolHandler>();
                 if (protocol != nullptr && ch->isActive()) {
+                  ch->closeReason().record(
+                      CloseInitiator::Timeout,
+                      fmt::format("ping health check: no pong within {} ms", timeout.count()));
                   // Closing from the handler's own context skips it: no close frame, no wait.
                   ch->pipeline().context(*protocol)->close();
                 }

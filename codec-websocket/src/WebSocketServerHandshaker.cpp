@@ -22,6 +22,7 @@
 
 #include "WebSocketChars.h"
 #include "WebSocketHandshakeHold.h"
+#include "WebSocketMetrics.h"
 #include "WebSocketPipelineSwitch.h"
 
 namespace sluice::websocket {
@@ -109,6 +110,7 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
                                                 const HttpHeaders& responseHeaders,
                                                 const ChannelPromise& promise) {
   if (Error error = validate(request)) {
+    detail::countHandshakeFailure(error);
     promise.tryFailure(std::move(error));
     return;
   }
@@ -186,6 +188,7 @@ void WebSocketServerHandshaker::handshakeOnLoop(Channel& channel, const FullHttp
   if (!written.isVoid()) {
     written.addListener(ChannelFutureListener::kCloseOnFailure);
   }
+  detail::WebSocketMetrics::get().serverHandshake().inc();
 }
 
 std::vector<WebSocketServerHandshaker::AcceptedExtension>
@@ -230,6 +233,7 @@ WebSocketServerHandshaker::negotiateExtensions(Channel& channel, const http::Htt
 }
 
 ChannelFuture WebSocketServerHandshaker::close(Channel& channel, CloseWebSocketFrame frame) {
+  // The frame encoder records the close frame (the application's, unless recorded first).
   ChannelFuture written = channel.writeAndFlush(std::move(frame));
   written.addListener(ChannelFutureListener::kClose);
   return written;

@@ -4,6 +4,8 @@
 #include <sluice/websocket/WebSocketServerHandshaker13.h>
 #include <sluice/websocket/WebSocketServerHandshakerFactory.h>
 
+#include "WebSocketMetrics.h"
+
 namespace sluice::websocket {
 
 WebSocketServerHandshakerFactory::WebSocketServerHandshakerFactory(
@@ -30,8 +32,12 @@ std::unique_ptr<WebSocketServerHandshaker> WebSocketServerHandshakerFactory::new
 }
 
 ChannelFuture WebSocketServerHandshakerFactory::sendUnsupportedVersionResponse(Channel& channel) {
-  ChannelFuture written = channel.writeAndFlush(WebSocketServerHandshaker::newRefusalResponse(
-      Error(WebSocketHandshakeErrc::UnsupportedVersion)));
+  const Error error(WebSocketHandshakeErrc::UnsupportedVersion);
+  detail::countHandshakeFailure(error);
+  channel.closeReason().record(CloseInitiator::Protocol, "RFC 6455 4.2.2: " + error.message());
+  channel.closeReason().recordSent(statusOf(WebSocketHandshakeErrc::UnsupportedVersion).code());
+  ChannelFuture written =
+      channel.writeAndFlush(WebSocketServerHandshaker::newRefusalResponse(error));
   written.addListener(ChannelFutureListener::kClose);
   return written;
 }

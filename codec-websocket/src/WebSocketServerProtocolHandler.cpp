@@ -1,5 +1,6 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/util/Log.h>
 #include <sluice/websocket/WebSocketError.h>
@@ -108,6 +109,16 @@ void WebSocketServerProtocolHandler::close(ChannelHandlerContext& ctx, ChannelPr
 void WebSocketServerProtocolHandler::userEventTriggered(ChannelHandlerContext& ctx, Message event) {
   if (event.is<HandshakeComplete>()) {
     keepAlive_->start(ctx);
+    ctx.fireUserEventTriggered(std::move(event));
+    if (std::exchange(drainAfterHandshake_, false)) {
+      closeHandshake_->drain(ctx);
+    }
+    return;
+  }
+  if (DrainEvent* drain = event.getIf<DrainEvent>(); drain != nullptr && handshaker_) {
+    // RFC 6455 7.4.1: 1001, the endpoint is going away (a server going down).
+    drain->handled = true;
+    closeHandshake_->drain(ctx);
   }
   ctx.fireUserEventTriggered(std::move(event));
 }

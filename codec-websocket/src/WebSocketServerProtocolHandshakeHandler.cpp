@@ -1,8 +1,10 @@
 #include "WebSocketServerProtocolHandshakeHandler.h"
 
+#include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/concurrent/EventExecutor.h>
 #include <sluice/concurrent/EventLoop.h>
 #include <sluice/http/HttpHeaderNames.h>
@@ -19,6 +21,7 @@
 
 #include "WebSocketChars.h"
 #include "WebSocketHandshakeHold.h"
+#include "WebSocketMetrics.h"
 
 namespace sluice::websocket::detail {
 
@@ -88,7 +91,8 @@ void WebSocketServerProtocolHandshakeHandler::channelRead(ChannelHandlerContext&
         config_.handshakeTimeout);
   }
   if (Error error = checkRequest(request)) {
-    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(error));
+    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(error), CloseInitiator::Protocol,
+           error);
     return;
   }
   const std::string url =
@@ -144,8 +148,8 @@ void WebSocketServerProtocolHandshakeHandler::authorize(ChannelHandlerContext& c
              ctx.channel().toString(), Error::fromCurrentException().message());
   }
   if (!decision.isValid()) {
-    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(
-                    Error(WebSocketHandshakeErrc::NotAuthorized)));
+    const Error error(WebSocketHandshakeErrc::NotAuthorized);
+    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(error), CloseInitiator::Error, error);
     return;
   }
   if (decision.isDone()) {
@@ -205,7 +209,8 @@ void WebSocketServerProtocolHandshakeHandler::onAuthorized(
     FullHttpResponse response(http::HttpVersion::kHttp11,
                               http::HttpResponseStatus::kInternalServerError);
     response.headers().set(HttpHeaderNames::kContentLength, 0);
-    refuse(ctx, std::move(response));
+    refuse(ctx, std::move(response), CloseInitiator::Error,
+           Error(WebSocketHandshakeErrc::NotAuthorized, decision.cause().message()));
     return;
   }
   const WebSocketAuthorization& a = decision.getNow();
@@ -218,7 +223,9 @@ void WebSocketServerProtocolHandshakeHandler::onAuthorized(
   response.headers().add(a.headers());
   response.headers().set(HttpHeaderNames::kContentLength,
                          static_cast<std::int64_t>(response.content().readableBytes()));
-  refuse(ctx, std::move(response));
+  // The application's decision.
+  refuse(ctx, std::move(response), CloseInitiator::Application,
+         Error(WebSocketHandshakeErrc::NotAuthorized));
 }
 
 void WebSocketServerProtocolHandshakeHandler::completeHandshake(
@@ -234,7 +241,9 @@ void WebSocketServerProtocolHandshakeHandler::completeHandshake(
   if (done.isDone() && !done.isSuccess()) {
     Log::log(LogLevel::Warn, "websocket", "{} WebSocket handshake failed: {}",
              ctx.channel().toString(), done.cause().message());
-    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(done.cause()));
+    refuse(ctx, WebSocketServerHandshaker::newRefusalResponse(done.cause()),
+           CloseInitiator::Protocol, done.cause(),
+           done.cause().code().category() == webSocketHandshakeCategory());
     return;
   }
   if (holding_ && restoreAutoRead_) {
@@ -265,7 +274,15 @@ void WebSocketServerProtocolHandshakeHandler::completeHandshake(
 }
 
 void WebSocketServerProtocolHandshakeHandler::refuse(ChannelHandlerContext& ctx,
-                                                     FullHttpResponse response) {
+                                                     FullHttpResponse response, CloseInitiator by,
+                                                     const Error& why, bool counted) {
+  if (!counted) {
+    countHandshakeFailure(why);
+  }
+  CloseReason& reason = ctx.channel().closeReason();
+  reason.record(by, "WebSocket handshake: " + why.message(),
+                by == CloseInitiator::Error ? why : Error());
+  reason.recordSent(response.status().code());
   finish();
   request_.reset();
   handshaker_.reset();
@@ -282,9 +299,26 @@ void WebSocketServerProtocolHandshakeHandler::onTimeout() {
   ChannelHandlerContext& ctx = *ctx_;
   Log::log(LogLevel::Debug, "websocket", "{} WebSocket handshake timed out",
            ctx.channel().toString());
+  const Error error(WebSocketHandshakeErrc::HandshakeTimeout);
+  countHandshakeFailure(error);
+  ctx.channel().closeReason().record(
+      CloseInitiator::Timeout,
+      fmt::format("handshake timeout {} ms", config_.handshakeTimeout.count()));
   ctx.fireUserEventTriggered(
       WebSocketServerProtocolHandler::ServerHandshakeStateEvent::HandshakeTimeout);
   ctx.close();
+}
+
+void WebSocketServerProtocolHandshakeHandler::userEventTriggered(ChannelHandlerContext& ctx,
+                                                                 Message event) {
+  if (DrainEvent* drain = event.getIf<DrainEvent>();
+      drain != nullptr && !drain->handled && state_ == State::Authorizing) {
+    // The HTTP codec has given way to the hold: the handshake in flight ends first, then
+    // the protocol handler sends its close 1001.
+    drain->handled = true;
+    owner_.drainAfterHandshake_ = true;
+  }
+  ctx.fireUserEventTriggered(std::move(event));
 }
 
 void WebSocketServerProtocolHandshakeHandler::finish() noexcept {

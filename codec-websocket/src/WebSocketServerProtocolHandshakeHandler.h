@@ -2,6 +2,7 @@
 
 #include <sluice/buffer/ByteBuf.h>
 #include <sluice/channel/ChannelInboundHandler.h>
+#include <sluice/channel/CloseReason.h>
 #include <sluice/concurrent/ScheduledFuture.h>
 #include <sluice/http/HttpObject.h>
 #include <sluice/websocket/WebSocketServerHandshaker.h>
@@ -28,6 +29,9 @@ class WebSocketServerProtocolHandshakeHandler final : public ChannelInboundHandl
   void handlerRemoved(ChannelHandlerContext& ctx) override;
   void channelRead(ChannelHandlerContext& ctx, Message msg) override;
   void channelInactive(ChannelHandlerContext& ctx) override;
+  /// A drain while the authorizer decides: the protocol handler drains once the handshake
+  /// is done (a refusal closes anyway).
+  void userEventTriggered(ChannelHandlerContext& ctx, Message event) override;
 
   /// Whether `uri` is served by the handler (the path, or below it with checkStartsWith).
   static bool isWebSocketPath(const WebSocketServerProtocolConfig& config, std::string_view uri);
@@ -40,7 +44,10 @@ class WebSocketServerProtocolHandshakeHandler final : public ChannelInboundHandl
   void onAuthorized(const Future<WebSocketAuthorization>& decision);
   void holdHttpDecoding(ChannelHandlerContext& ctx);
   void completeHandshake(ChannelHandlerContext& ctx, const http::HttpHeaders& responseHeaders);
-  void refuse(ChannelHandlerContext& ctx, http::FullHttpResponse response);
+  /// Answers with `response` and closes, recording `why` as `by`'s (CloseReason) and counting
+  /// the failure unless `counted` (the handshaker counted it).
+  void refuse(ChannelHandlerContext& ctx, http::FullHttpResponse response, CloseInitiator by,
+              const Error& why, bool counted = false);
   void onTimeout();
   void finish() noexcept;
 

@@ -8,6 +8,7 @@
 #include <sluice/buffer/Unpooled.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/ChannelInboundHandler.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/http/HttpClientCodec.h>
 #include <sluice/http/HttpObjectAggregator.h>
@@ -76,7 +77,9 @@ class ClientRecorder : public ChannelInboundHandler {
   }
   void userEventTriggered(ChannelHandlerContext&, Message event) override {
     using E = WebSocketClientProtocolHandler::ClientHandshakeStateEvent;
-    if (const auto* e = event.getIf<E>()) {
+    if (const auto* drain = event.getIf<DrainEvent>()) {
+      events_->push_back(drain->handled ? "DRAIN handled" : "DRAIN");
+    } else if (const auto* e = event.getIf<E>()) {
       events_->push_back(*e == E::HandshakeIssued     ? "ISSUED"
                          : *e == E::HandshakeComplete ? "COMPLETE"
                                                       : "TIMEOUT");

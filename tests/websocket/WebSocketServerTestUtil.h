@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/http/HttpObjectAggregator.h>
@@ -74,6 +75,8 @@ class EchoTextHandler : public SimpleChannelInboundHandler<TextWebSocketFrame> {
     if (const auto* done = event.getIf<H::HandshakeComplete>()) {
       events_->push_back(fmt::format("COMPLETE {} {}", done->requestUri(),
                                      done->selectedSubprotocol().value_or("-")));
+    } else if (const auto* drain = event.getIf<DrainEvent>()) {
+      events_->push_back(drain->handled ? "DRAIN handled" : "DRAIN");
     } else if (const auto* state = event.getIf<H::ServerHandshakeStateEvent>()) {
       events_->push_back(*state == H::ServerHandshakeStateEvent::HandshakeTimeout ? "TIMEOUT"
                                                                                   : "STATE");

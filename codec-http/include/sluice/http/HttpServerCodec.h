@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sluice/channel/ChannelDuplexHandler.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/http/HttpDecoderConfig.h>
 #include <sluice/http/HttpMethod.h>
 #include <sluice/http/HttpRequestDecoder.h>
@@ -8,6 +9,7 @@
 #include <sluice/http/HttpVersion.h>
 #include <sluice/util/Error.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -53,6 +55,21 @@ struct HttpServerCodecConfig {
 /// after a framing error). A connection that closes in the middle of a request is not
 /// answered.
 ///
+/// Drain (DrainEvent). The codec answers a drain for every HTTP server pipeline and marks it
+/// handled, then passes it on. With no request in flight, the connection closes at once.
+/// Otherwise the requests already passed on are answered; the response to the last of them
+/// says "Connection: close" (RFC 9112 9.6; a response whose head is already out cannot) and
+/// the connection closes once it has been written. Requests that arrive after the drain are
+/// dropped with their content (RFC 9112 9.6: none may be processed after the close is
+/// announced). The close is recorded as CloseInitiator::Shutdown. If the connection is
+/// upgraded (the codec removed) while the drain waits, the drain is fired again for the new
+/// protocol's handlers.
+///
+/// Metrics. Every request passed on counts in sluice_http_requests_total{method} and every
+/// response, the codec's own answers included, in sluice_http_responses_total{class}. The
+/// codec's answers to bad requests record the close: 431 (and 414) as CloseInitiator::Limit,
+/// the others as CloseInitiator::Protocol, with the status as the code sent.
+///
 /// Upgrades. Removing the codec from the pipeline (as a handler that takes the connection
 /// over after a 101 does) hands the bytes the decoder holds to the next handler as one
 /// ByteBuf, after the messages decoded before them, even when the removal happens while the
@@ -96,6 +113,8 @@ class HttpServerCodec : public ChannelDuplexHandler {
   void onResponseStart(const HttpResponse& response);
   void maybeRefuse(ChannelHandlerContext& ctx);
   void afterDecoding(ChannelHandlerContext& ctx);
+  void onDrain(ChannelHandlerContext& ctx, DrainEvent& drain);
+  void closeAfterDrain(ChannelHandlerContext& ctx);
 
   HttpServerCodecConfig config_;
   std::unique_ptr<Decoder> decoder_;
@@ -112,6 +131,10 @@ class HttpServerCodec : public ChannelDuplexHandler {
   bool closing_ = false;                  // refused: later writes fail
   int decoding_ = 0;                      // > 0 while the decoder runs
   bool removalPending_ = false;           // removed while the decoder ran
+  bool draining_ = false;                 // drained with requests in flight: close after them
+  bool drained_ = false;                  // drained: no request is passed on any more
+  bool discardingAfterDrain_ = false;     // dropping a request that arrived after the drain
+  std::chrono::steady_clock::time_point drainDeadline_;
 };
 
 }  // namespace sluice::http

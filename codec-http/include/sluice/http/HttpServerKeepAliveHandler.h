@@ -56,6 +56,7 @@ class HttpServerKeepAliveHandler : public ChannelDuplexHandler {
   std::deque<PendingRequest> pending_;  // requests read and not yet answered, oldest first
   bool persistentConnection_ = true;    // no request or response has asked for the close
   bool discardingContent_ = false;      // dropping a request received after the close
+  bool closeRequested_ = false;         // a request asked for the close (CloseReason)
 };
 
 }  // namespace sluice::http

@@ -44,6 +44,15 @@ namespace sluice::websocket {
 /// After a close frame, the rest of the input is discarded (RFC 6455 5.5.1: nothing follows
 /// a close frame).
 ///
+/// Observability. Every frame counts in sluice_websocket_frames_received_total{opcode}, every
+/// data message (at its final frame) in sluice_websocket_messages_received_total{type}, the
+/// close frame's code in sluice_websocket_close_codes_received_total{code}. The channel's
+/// CloseReason gets the peer's code and reason; unless the close frame answers ours, the
+/// close is the peer's (CloseInitiator::Peer). A failure records, before the close frame
+/// goes, CloseInitiator::Protocol with the rule broken ("RFC 6455 5.1: a client frame must be
+/// masked"), or CloseInitiator::Limit with the limit ("maxFramePayloadLength 65536"), and the
+/// code sent.
+///
 /// Payloads. A frame is decoded when all of it has arrived. Its payload is unmasked word at
 /// a time. A large payload (256 bytes or more, and at least a quarter of the buffer it
 /// arrived in) stays where it is: the frame's content is a slice of the received buffer,
@@ -74,6 +83,8 @@ class WebSocket13FrameDecoder : public ByteToMessageDecoder {
                             std::uint32_t maskingKey, bool firstFrame) noexcept;
   void protocolViolation(ChannelHandlerContext& ctx, ByteBuf& in, Out& out, WebSocketErrc errc,
                          std::string_view detail = {});
+  /// Counts the peer's close frame and records it in the channel's CloseReason.
+  void onCloseReceived(ChannelHandlerContext& ctx, const ByteBuf& payload);
 
   WebSocketDecoderConfig config_;
   Utf8Validator utf8_;
@@ -83,6 +94,7 @@ class WebSocket13FrameDecoder : public ByteToMessageDecoder {
   State state_ = State::Reading;
   bool inFragmentedMessage_ = false;
   bool validatingText_ = false;  // the current fragmented message is text to check
+  bool binaryMessage_ = false;   // the current message's first frame was binary (metrics)
 };
 
 }  // namespace sluice::websocket

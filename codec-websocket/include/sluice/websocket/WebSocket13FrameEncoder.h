@@ -37,6 +37,13 @@ struct WebSocketEncoderConfig {
 /// Writing an invalid frame is a programming error that fails the write's promise with
 /// CodecErrc::EncoderException: a control frame over 125 bytes or not final (RFC 6455 5.5).
 ///
+/// Observability. Every frame on the wire counts in sluice_websocket_frames_sent_total{opcode}
+/// (a frame split by maxFragmentPayloadLength as its parts), every data message, at its final
+/// frame, in sluice_websocket_messages_sent_total{type}. The first close frame's code counts
+/// in sluice_websocket_close_codes_sent_total{code} and is recorded in the channel's
+/// CloseReason (who closed is recorded by whoever decided to). Broadcast frames, encoded once
+/// by WebSocketBroadcast, are counted there.
+///
 /// Thread: the channel's loop. Not sharable (the masking generator is per encoder).
 class WebSocket13FrameEncoder : public MessageToMessageEncoder<WebSocketFrame> {
  public:
@@ -53,9 +60,13 @@ class WebSocket13FrameEncoder : public MessageToMessageEncoder<WebSocketFrame> {
  private:
   void encodeFrame(ChannelHandlerContext& ctx, std::uint8_t firstByte, ByteBuf payload, Out& out);
   std::uint32_t nextMaskingKey() noexcept;
+  /// Counts the frame in the metrics; a close frame is recorded in the channel's CloseReason.
+  void onEncoded(ChannelHandlerContext& ctx, const WebSocketFrame& frame, std::size_t wireFrames);
 
   WebSocketEncoderConfig config_;
   std::uint64_t random_;
+  bool binaryMessage_ = false;  // the message being sent started with a binary frame
+  bool closeSent_ = false;      // a close frame went out (counted once)
 };
 
 }  // namespace sluice::websocket

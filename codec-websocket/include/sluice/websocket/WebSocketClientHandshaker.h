@@ -129,7 +129,9 @@ class WebSocketClientHandshaker {
   /// RSV bit claimed twice). When it is valid, records the answer and switches the pipeline
   /// (see the class comment) and returns an empty Error. Otherwise returns a
   /// WebSocketHandshakeErrc error whose message says what was wrong, with the pipeline
-  /// untouched: the caller fails the connection. Thread: the loop.
+  /// untouched: the caller fails the connection. Counts the outcome in
+  /// sluice_websocket_handshakes_total{side="client"} or sluice_handshake_failures_total.
+  /// Thread: the loop.
   Error finishHandshake(Channel& channel, const http::FullHttpResponse& response);
 
   /// Starts the closing handshake: writes and flushes `frame` (Netty's close()). The future
@@ -169,6 +171,8 @@ class WebSocketClientHandshaker {
   struct AcceptedExtension;
 
   void handshakeOnLoop(Channel& channel, const ChannelPromise& promise);
+  /// finishHandshake() without the metrics: the checks and the pipeline switch.
+  Error checkAndSwitch(Channel& channel, const http::FullHttpResponse& response);
   Error checkSubprotocol(const http::HttpHeaders& headers,
                          std::optional<std::string>& selectedOut) const;
   Error negotiateExtensions(const http::HttpHeaders& headers,

@@ -57,7 +57,12 @@ class WebSocketClientProtocolHandshakeHandler;
 ///   the close frame fail with CoreErrc::ClosedChannel;
 /// - with pingInterval, pings keep the connection checked (see the config);
 /// - protocol errors the frame decoder reports (WebSocketErrc: 1002, 1007, 1009) have already
-///   been answered with a close frame; they are logged at debug level and not passed on.
+///   been answered with a close frame; they are logged at debug level and not passed on;
+/// - a drain (DrainEvent) is marked handled and answered with close 1001 (Going Away, reason
+///   "going away"); the channel closes when the server's close frame answers it (a draining
+///   client does not wait for the server's TCP close) or after forceCloseTimeout. The event
+///   is passed on. Before the handshake completes, the drain is not handled here: the
+///   channel closes at once.
 ///
 /// Thread: the channel's loop, except where a method says otherwise. Not sharable: one per
 /// channel.
@@ -109,6 +114,7 @@ class WebSocketClientProtocolHandler : public ChannelDuplexHandler {
   void channelActive(ChannelHandlerContext& ctx) override;
   void channelRead(ChannelHandlerContext& ctx, Message msg) override;
   void channelInactive(ChannelHandlerContext& ctx) override;
+  void userEventTriggered(ChannelHandlerContext& ctx, Message event) override;
   void exceptionCaught(ChannelHandlerContext& ctx, const Error& error) override;
   void write(ChannelHandlerContext& ctx, Message msg, ChannelPromise promise) override;
   void close(ChannelHandlerContext& ctx, ChannelPromise promise) override;

@@ -54,6 +54,11 @@ class WebSocketServerProtocolHandshakeHandler;
 ///   frame arrives, or after forceCloseTimeout; frames written after the close frame fail
 ///   with CoreErrc::ClosedChannel;
 /// - with pingInterval, pings keep the connection checked (see the config);
+/// - a drain (DrainEvent) is marked handled and answered with close 1001 (Going Away, reason
+///   "going away"), then the closing handshake runs as above: the connection closes when the
+///   peer's close frame arrives, or after forceCloseTimeout. The event is passed on. A drain
+///   before the handshake is the HTTP codec's (see HttpServerCodec), except while the
+///   authorizer decides: then the close 1001 follows the handshake;
 /// - protocol errors the frame decoder reports (WebSocketErrc: 1002, 1007, 1009) have already
 ///   been answered with a close frame and the connection is closing; they are logged at
 ///   debug level and not passed on. Other errors are passed on and close the connection.
@@ -121,6 +126,7 @@ class WebSocketServerProtocolHandler : public ChannelDuplexHandler {
   std::unique_ptr<WebSocketServerHandshaker> handshaker_;
   std::unique_ptr<detail::WebSocketCloseHandshake> closeHandshake_;
   std::unique_ptr<detail::WebSocketKeepAlive> keepAlive_;
+  bool drainAfterHandshake_ = false;  // drained while the authorizer decided
 };
 
 }  // namespace sluice::websocket
