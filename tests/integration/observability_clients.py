@@ -3,6 +3,7 @@
 
 Usage: observability_clients.py chat-metrics PATH_TO_WEBSOCKET_CHAT
        observability_clients.py chat-drain PATH_TO_WEBSOCKET_CHAT
+       observability_clients.py chat-drain-deadline PATH_TO_WEBSOCKET_CHAT
        observability_clients.py echo-metrics PATH_TO_ECHO_SERVER
 
 chat-metrics: websocket-chat on 127.0.0.1 port 0 (two loops); python3-websockets clients join
@@ -16,7 +17,9 @@ chat-drain: websocket-chat with WebSocket clients, an idle keep-alive HTTP conne
   the drain has begun) gets SIGTERM: every WebSocket client receives close 1001, the idle
   connection is closed, the request in flight is answered with `Connection: close`, new
   connections are refused, and the server exits 0 long before the drain timeout, printing
-  what the drain did. A client that never answers the close frame is forced at the deadline.
+  what the drain did.
+chat-drain-deadline: a WebSocket client that never answers the close frame is closed at the
+  drain's deadline (0.5 s), long before the protocol handler's own 10 s force-close timer.
 echo-metrics: echo-server --metrics-port 0, lines echoed over TCP, the metrics listener
   scraped and parsed; with --no-metrics the same traffic records nothing.
 Every wait has a deadline; nothing sleeps a fixed time waiting for I/O.
@@ -389,6 +392,8 @@ def chat_drain(chat):
     finally:
         server.stop()
 
+
+def chat_drain_deadline(chat):
     # A client that never answers the close frame is closed at the deadline.
     server = Server([chat, "--port", "0", "--drain-timeout", "0.5"])
     try:
@@ -505,8 +510,9 @@ def echo_metrics(echo):
 
 def main():
     mode, binary = sys.argv[1], sys.argv[2]
-    {"chat-metrics": chat_metrics, "chat-drain": chat_drain, "echo-metrics": echo_metrics}[mode](
-        binary)
+    modes = {"chat-metrics": chat_metrics, "chat-drain": chat_drain,
+             "chat-drain-deadline": chat_drain_deadline, "echo-metrics": echo_metrics}
+    modes[mode](binary)
     print(f"{mode}:", "ok" if not failures else f"{len(failures)} failures")
     return 1 if failures else 0
 
