@@ -3,6 +3,8 @@
 // adds to its own shard, so the per-add cost should not grow with threads).
 
 #include <benchmark/benchmark.h>
+#include <sluice/buffer/Unpooled.h>
+#include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/metrics/PrometheusTextFormat.h>
 
@@ -48,11 +50,28 @@ void BM_HistogramObserve(benchmark::State& state) {
 }
 BENCHMARK(BM_HistogramObserve);
 
+// What the framework's own metrics add to a write: each message through a channel's outbound
+// buffer moves sluice_write_queue_bytes twice (queued, written). Enabled against disabled is
+// the price of that gauge on the write path.
+void BM_OutboundBufferWriteQueueGauge(benchmark::State& state) {
+  sluice::MetricsRegistry::setEnabled(state.range(0) != 0);
+  sluice::EmbeddedChannel ch;
+  sluice::ByteBuf payload = sluice::Unpooled::copiedBuffer("0123456789abcdef");
+  for (auto _ : state) {
+    ch.writeAndFlush(payload.duplicate());
+    benchmark::DoNotOptimize(ch.readOutbound());
+  }
+  sluice::MetricsRegistry::setEnabled(true);
+  state.SetLabel(state.range(0) != 0 ? "enabled" : "disabled");
+}
+BENCHMARK(BM_OutboundBufferWriteQueueGauge)->Arg(1)->Arg(0);
+
 // A scrape of a registry about the size the framework makes (~40 series).
 void BM_PrometheusWrite(benchmark::State& state) {
   sluice::MetricsRegistry r;
   for (int i = 0; i < 30; ++i) {
-    r.counter("bench_series_total", "Bench.", {{"i", std::to_string(i)}}).inc(static_cast<std::uint64_t>(i));
+    r.counter("bench_series_total", "Bench.", {{"i", std::to_string(i)}})
+        .inc(static_cast<std::uint64_t>(i));
   }
   for (int i = 0; i < 4; ++i) {
     r.histogram("bench_lag_seconds", "Bench.", sluice::Histogram::latencyBuckets(),

@@ -1,4 +1,5 @@
 #include <sluice/buffer/Unpooled.h>
+#include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/channel/group/ChannelGroup.h>
 #include <sluice/codec/EncodedMessage.h>
@@ -6,6 +7,7 @@
 #include <sluice/concurrent/EventLoop.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -144,6 +146,100 @@ TEST_F(ChannelGroupTest, CloseClosesEveryMember) {
   EXPECT_TRUE(group.isEmpty());
 }
 
+// Answers a DrainEvent (marks it handled) and closes only when told: a protocol that winds
+// down by itself, slowly.
+struct SlowDrainer : ChannelInboundHandler {
+  std::atomic<int> drains{0};
+  std::shared_ptr<std::atomic<int>> counted;  // outlives the handler, when set
+  std::chrono::steady_clock::time_point deadline;
+  void userEventTriggered(ChannelHandlerContext& ctx, Message event) override {
+    if (auto* drain = event.getIf<DrainEvent>()) {
+      drain->handled = true;
+      deadline = drain->deadline;
+      ++drains;
+      if (counted) {
+        ++*counted;
+      }
+    }
+    ctx.fireUserEventTriggered(std::move(event));
+  }
+};
+
+TEST_F(ChannelGroupTest, DrainOfAnEmptyGroupCompletesAtOnce) {
+  ChannelGroup group;
+  Future<DrainResult> f = group.drain(std::chrono::seconds(5));
+  ASSERT_TRUE(f.isSuccess());
+  EXPECT_EQ(f.getNow().channels, 0U);
+  EXPECT_EQ(f.getNow().forced, 0U);
+}
+
+TEST_F(ChannelGroupTest, DrainClosesMembersThatKnowNoGracefulWayOutAtOnce) {
+  ChannelGroup group;
+  std::vector<std::shared_ptr<EmbeddedChannel>> members;
+  for (int i = 0; i < 3; ++i) {
+    members.push_back(embedded());
+    group.add(members.back());
+  }
+  Future<DrainResult> f = group.drain(std::chrono::seconds(30));
+  ASSERT_TRUE(f.isSuccess());
+  EXPECT_EQ(f.getNow().channels, 3U);
+  EXPECT_EQ(f.getNow().closedInTime, 3U);
+  EXPECT_EQ(f.getNow().forced, 0U);
+  for (auto& ch : members) {
+    EXPECT_FALSE(ch->isOpen());
+    EXPECT_EQ(ch->closeReason().initiator, CloseInitiator::Shutdown);
+    EXPECT_EQ(ch->closeReason().rule, "drain");
+  }
+  EXPECT_TRUE(group.isEmpty());
+}
+
+TEST_F(ChannelGroupTest, DrainForcesMembersStillOpenAtTheDeadline) {
+  ChannelGroup group;
+  auto slow = embedded();
+  SlowDrainer& drainer = slow->pipeline().addLast<SlowDrainer>();
+  auto plain = embedded();
+  group.add(slow);
+  group.add(plain);
+  const auto start = std::chrono::steady_clock::now();
+  Future<DrainResult> f = group.drain(std::chrono::seconds(5));
+  EXPECT_EQ(drainer.drains.load(), 1);
+  EXPECT_GE(drainer.deadline, start + std::chrono::seconds(5));
+  EXPECT_FALSE(plain->isOpen());
+  EXPECT_TRUE(slow->isOpen());
+  EXPECT_FALSE(f.isDone());
+  slow->advanceTimeBy(std::chrono::seconds(4));
+  slow->runPendingTasks();
+  EXPECT_TRUE(slow->isOpen());
+  EXPECT_FALSE(f.isDone());
+  slow->advanceTimeBy(std::chrono::seconds(1));
+  slow->runPendingTasks();
+  EXPECT_FALSE(slow->isOpen());
+  EXPECT_EQ(slow->closeReason().initiator, CloseInitiator::Shutdown);
+  EXPECT_EQ(slow->closeReason().rule, "drain deadline");
+  ASSERT_TRUE(f.isSuccess());
+  EXPECT_EQ(f.getNow().channels, 2U);
+  EXPECT_EQ(f.getNow().closedInTime, 1U);
+  EXPECT_EQ(f.getNow().forced, 1U);
+}
+
+TEST_F(ChannelGroupTest, DrainCountsAMemberThatClosesByItselfAsInTime) {
+  ChannelGroup group;
+  auto slow = embedded();
+  slow->pipeline().addLast<SlowDrainer>();
+  group.add(slow);
+  Future<DrainResult> f = group.drain(std::chrono::seconds(5));
+  EXPECT_FALSE(f.isDone());
+  slow->closeReason().record(CloseInitiator::Shutdown, "going away");
+  slow->close();
+  ASSERT_TRUE(f.isSuccess());
+  EXPECT_EQ(f.getNow().closedInTime, 1U);
+  EXPECT_EQ(f.getNow().forced, 0U);
+  EXPECT_EQ(slow->closeReason().rule, "going away");
+  slow->advanceTimeBy(std::chrono::seconds(10));  // the deadline passes: nothing left to do
+  slow->runPendingTasks();
+  EXPECT_EQ(f.getNow().forced, 0U);
+}
+
 // A loop on a real thread that counts the tasks it is given.
 class CountingEventLoop final : public EventLoop {
  public:
@@ -199,6 +295,37 @@ TEST_F(ChannelGroupTest, BroadcastAcrossLoopsPostsOneTaskPerLoop) {
     }
     group.close().sync();
     EXPECT_TRUE(group.isEmpty());
+  }
+  loop1.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).sync();
+  loop2.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).sync();
+}
+
+TEST_F(ChannelGroupTest, DrainAcrossLoopsCompletesOffTheLoops) {
+  CountingEventLoop loop1;
+  CountingEventLoop loop2;
+  {
+    ChannelGroup group;
+    std::vector<std::shared_ptr<testing::TestChannel>> members;
+    auto drained = std::make_shared<std::atomic<int>>(0);
+    for (int i = 0; i < 6; ++i) {
+      auto ch = std::make_shared<testing::TestChannel>(i % 2 == 0 ? loop1 : loop2);
+      if (i % 3 == 0) {
+        ch->pipeline().addLast<SlowDrainer>().counted = drained;
+      }
+      ch->start();
+      members.push_back(ch);
+      group.add(ch);
+    }
+    Future<DrainResult> f = group.drain(std::chrono::milliseconds(200));
+    ASSERT_TRUE(f.await(std::chrono::seconds(20)));
+    ASSERT_TRUE(f.isSuccess());
+    EXPECT_EQ(f.getNow().channels, 6U);
+    EXPECT_EQ(f.getNow().forced, 2U);  // the two that only answered
+    EXPECT_EQ(f.getNow().closedInTime, 4U);
+    for (auto& ch : members) {
+      EXPECT_FALSE(ch->isOpen());
+    }
+    EXPECT_EQ(drained->load(), 2);
   }
   loop1.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).sync();
   loop2.shutdownGracefully(std::chrono::milliseconds(0), std::chrono::seconds(5)).sync();

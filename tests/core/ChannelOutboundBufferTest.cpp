@@ -2,6 +2,7 @@
 #include <sluice/buffer/UnpooledByteBufAllocator.h>
 #include <sluice/channel/ChannelInboundHandler.h>
 #include <sluice/channel/embedded/EmbeddedEventLoop.h>
+#include <sluice/metrics/MetricsRegistry.h>
 
 #include <array>
 #include <cstdint>
@@ -59,6 +60,32 @@ TEST_F(ChannelOutboundBufferTest, WaterMarksDriveWritability) {
   EXPECT_EQ(watcher_->changes, (std::vector<bool>{false, true}));
   EXPECT_EQ(ch_->outbound().totalPendingWriteBytes(), 7U);
   EXPECT_EQ(ch_->written(), (std::vector<std::string>{"0123456789", "012"}));
+}
+
+TEST_F(ChannelOutboundBufferTest, QueuedBytesFeedTheWriteQueueGauge) {
+  Gauge& queued = MetricsRegistry::global().gauge("sluice_write_queue_bytes", "");
+  const std::int64_t before = queued.value();
+  ch_->writeLimit = 0;
+  ch_->write(Unpooled::copiedBuffer("0123456789"));
+  ch_->write(Unpooled::copiedBuffer("abcde"));
+  EXPECT_EQ(queued.value(), before + 15);
+  ch_->writeLimit = 12;  // the first buffer and two bytes of the second leave
+  ch_->flush();
+  EXPECT_EQ(queued.value(), before + 3);
+  ch_->close();  // what is left is failed, and leaves the queue
+  EXPECT_EQ(queued.value(), before);
+}
+
+TEST_F(ChannelOutboundBufferTest, AChannelDestroyedWithQueuedBytesLeavesTheGaugeRight) {
+  Gauge& queued = MetricsRegistry::global().gauge("sluice_write_queue_bytes", "");
+  const std::int64_t before = queued.value();
+  {
+    auto other = std::make_shared<testing::TestChannel>(loop_);
+    other->start();
+    other->write(Unpooled::copiedBuffer("never flushed"));
+    EXPECT_EQ(queued.value(), before + 13);
+  }
+  EXPECT_EQ(queued.value(), before);
 }
 
 TEST_F(ChannelOutboundBufferTest, PromisesCompleteAsBytesLeave) {

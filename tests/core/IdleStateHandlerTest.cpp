@@ -18,7 +18,10 @@ struct EventRecorder : ChannelInboundHandler {
   std::vector<IdleStateEvent>* events;
   explicit EventRecorder(std::vector<IdleStateEvent>* e) : events(e) {}
   void userEventTriggered(ChannelHandlerContext&, Message event) override {
-    events->push_back(event.get<IdleStateEvent>());
+    // Other events come too (ChannelClosedEvent, as the channel closes).
+    if (const auto* idle = event.getIf<IdleStateEvent>()) {
+      events->push_back(*idle);
+    }
   }
   void channelRead(ChannelHandlerContext&, Message) override {}
 };

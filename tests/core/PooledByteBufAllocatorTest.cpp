@@ -1,4 +1,5 @@
 #include <sluice/buffer/PooledByteBufAllocator.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/util/Log.h>
 
 #include <algorithm>
@@ -721,6 +722,37 @@ TEST_F(PooledByteBufAllocatorTest, MemoryFreedOnAnotherThreadGoesBackToItsArena)
   }
   EXPECT_LE(reserved.back(), kBound);
   EXPECT_GT(reserved.back(), 0U);
+}
+
+// The value of an unlabelled gauge in the global registry, or -1 if it is not there.
+double globalGauge(std::string_view name) {
+  for (const MetricFamily& f : MetricsRegistry::global().collect()) {
+    if (f.name == name && f.samples.size() == 1) {
+      return f.samples[0].value;
+    }
+  }
+  return -1;
+}
+
+TEST_F(PooledByteBufAllocatorTest, DefaultAllocatorReportsItsMemoryAsGauges) {
+  PooledByteBufAllocator& alloc = PooledByteBufAllocator::defaultAllocator();
+  const double live = globalGauge("sluice_allocator_live_buffers");
+  const double used = globalGauge("sluice_allocator_used_bytes");
+  std::vector<ByteBuf> held;
+  for (int i = 0; i < 10; ++i) {
+    held.push_back(alloc.buffer(4000));
+  }
+  EXPECT_EQ(globalGauge("sluice_allocator_live_buffers"), live + 10);
+  EXPECT_GE(globalGauge("sluice_allocator_used_bytes"), used + 10 * 4000);
+  EXPECT_GE(globalGauge("sluice_allocator_reserved_bytes"),
+            globalGauge("sluice_allocator_used_bytes"));
+  const double ratio = globalGauge("sluice_allocator_cache_hit_ratio");
+  EXPECT_GE(ratio, 0.0);
+  EXPECT_LE(ratio, 1.0);
+  EXPECT_EQ(globalGauge("sluice_allocator_live_buffers"),
+            static_cast<double>(alloc.metrics().liveBuffers));
+  held.clear();
+  EXPECT_EQ(globalGauge("sluice_allocator_live_buffers"), live);
 }
 
 }  // namespace

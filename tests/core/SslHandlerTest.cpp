@@ -4,6 +4,7 @@
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/handler/ssl/SslContextBuilder.h>
 #include <sluice/handler/ssl/SslHandler.h>
+#include <sluice/metrics/MetricsRegistry.h>
 
 #include <chrono>
 #include <string>
@@ -521,6 +522,94 @@ TEST_F(SslHandlerTest, PlaintextIsDecryptedIntoTheChannelsPooledBuffers) {
     total += buf->readableBytes();
   }
   EXPECT_EQ(total, 40000U);
+}
+
+std::uint64_t handshakeFailures(std::string_view reason) {
+  return MetricsRegistry::global()
+      .counter("sluice_handshake_failures_total", "",
+               {{"protocol", "tls"}, {"reason", std::string(reason)}})
+      .value();
+}
+
+TEST_F(SslHandlerTest, HandshakeTimeoutIsReportedAsATimeout) {
+  const std::uint64_t before = handshakeFailures("timeout");
+  auto clientContext = pki().clientBuilder().build();
+  SslEnd client(clientContext->newHandler("localhost", 443));
+  client.channel->releaseOutbound();  // the ClientHello goes nowhere
+  client.channel->advanceTimeBy(10s);
+  client.channel->runPendingTasks();
+  ASSERT_FALSE(client.channel->isOpen());
+  EXPECT_EQ(client.channel->closeReason().initiator, CloseInitiator::Timeout);
+  EXPECT_EQ(client.channel->closeReason().rule, "TLS handshake timeout 10000 ms");
+  EXPECT_EQ(client.channel->closeReason().error.code(), SslErrc::HandshakeTimeout);
+  EXPECT_EQ(handshakeFailures("timeout"), before + 1);
+}
+
+TEST_F(SslHandlerTest, FailedHandshakesAreProtocolClosesCountedByReason) {
+  {
+    const std::uint64_t certificate = handshakeFailures("certificate");
+    const std::uint64_t alert = handshakeFailures("alert");
+    auto serverContext = pki().serverBuilder().build();
+    auto clientContext =
+        SslContextBuilder::forClient().trustManager(pki().otherCa.certificatePem()).build();
+    SslEnd server(serverContext->newHandler());
+    SslEnd client(clientContext->newHandler("localhost", 443));
+    pump(client, server);
+    EXPECT_EQ(client.channel->closeReason().initiator, CloseInitiator::Protocol);
+    EXPECT_EQ(client.channel->closeReason().rule,
+              "TLS handshake: certificate verify failed: unable to get local issuer certificate");
+    EXPECT_EQ(server.channel->closeReason().initiator, CloseInitiator::Protocol);
+    EXPECT_EQ(handshakeFailures("certificate"), certificate + 1);  // the client refused
+    EXPECT_EQ(handshakeFailures("alert"), alert + 1);  // the server heard it as an alert
+  }
+  {
+    const std::uint64_t version = handshakeFailures("protocol_version");
+    auto oldClient =
+        pki().clientBuilder().protocols({"TLSv1"}).ciphers("DEFAULT:@SECLEVEL=0").build();
+    auto serverContext = pki().serverBuilder().build();
+    SslEnd server(serverContext->newHandler());
+    SslEnd client(oldClient->newHandler("localhost", 443));
+    pump(client, server);
+    EXPECT_EQ(handshakeFailures("protocol_version"), version + 2);
+  }
+  {
+    const std::uint64_t notTls = handshakeFailures("not_tls");
+    auto serverContext = pki().serverBuilder().build();
+    SslEnd server(serverContext->newHandler());
+    server.channel->pipeline().fireChannelRead(
+        Unpooled::copiedBuffer("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    EXPECT_EQ(server.channel->closeReason().initiator, CloseInitiator::Protocol);
+    EXPECT_EQ(server.channel->closeReason().rule, "TLS handshake: http request");
+    EXPECT_EQ(handshakeFailures("not_tls"), notTls + 1);
+    server.channel->releaseOutbound();
+  }
+  {
+    const std::uint64_t noCipher = handshakeFailures("no_shared_cipher");
+    auto serverContext =
+        pki().serverBuilder().protocols({"TLSv1.2"}).ciphers("ECDHE-RSA-AES256-GCM-SHA384").build();
+    auto clientContext =
+        pki().clientBuilder().protocols({"TLSv1.2"}).ciphers("ECDHE-RSA-AES128-GCM-SHA256").build();
+    SslEnd server(serverContext->newHandler());
+    SslEnd client(clientContext->newHandler("localhost", 443));
+    pump(client, server);
+    EXPECT_FALSE(server.handler->handshakeFuture().isSuccess());
+    EXPECT_EQ(handshakeFailures("no_shared_cipher"), noCipher + 1)
+        << server.handler->handshakeFuture().cause().message();
+  }
+}
+
+TEST_F(SslHandlerTest, PeersCloseNotifyIsReportedAsClosedByThePeer) {
+  auto serverContext = pki().serverBuilder().build();
+  auto clientContext = pki().clientBuilder().build();
+  SslEnd server(serverContext->newHandler());
+  SslEnd client(clientContext->newHandler("localhost", 443));
+  pump(client, server);
+  client.channel->close();
+  pump(client, server);
+  ASSERT_FALSE(server.channel->isOpen());
+  EXPECT_EQ(server.channel->closeReason().initiator, CloseInitiator::Peer);
+  EXPECT_EQ(server.channel->closeReason().rule, "TLS close_notify");
+  EXPECT_EQ(client.channel->closeReason().initiator, CloseInitiator::Application);
 }
 
 }  // namespace

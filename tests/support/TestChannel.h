@@ -32,6 +32,13 @@ class TestChannel final : public Channel {
   bool isActive() const noexcept override { return open_; }
   ChannelOutboundBuffer& outbound() noexcept { return outboundBuffer(); }
 
+  /// What a transport does with bytes from its socket: counts them, fires channelRead.
+  /// Thread: the loop.
+  void receive(ByteBuf bytes) {
+    addBytesRead(bytes.readableBytes());
+    pipeline().fireChannelRead(std::move(bytes));
+  }
+
   /// Bytes doWrite may still take; it writes nothing more once this reaches 0.
   std::size_t writeLimit = SIZE_MAX;
 
@@ -67,6 +74,7 @@ class TestChannel final : public Channel {
         writerThreads_.push_back(std::this_thread::get_id());
       }
       writeLimit -= n;
+      addBytesWritten(n);
       buffer.removeBytes(n);  // also removes a flushed empty buffer
     }
   }

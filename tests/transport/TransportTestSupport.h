@@ -3,6 +3,7 @@
 // Helpers for tests that run real sockets on 127.0.0.1: an initializer made of a lambda, an
 // echo handler, and a collector that a test waits on (with a deadline, never a sleep).
 
+#include <sluice/channel/ChannelClosedEvent.h>
 #include <sluice/channel/ChannelInitializer.h>
 #include <sluice/transport/Bootstrap.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -12,6 +13,8 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sluice::testing {
 
@@ -81,6 +84,39 @@ class Collector : public ChannelInboundHandler {
   std::string bytes_;
   std::size_t reads_ = 0;
   bool inactive_ = false;
+};
+
+/// Gathers the ChannelClosedEvent of every channel whose pipeline it is in, with the
+/// channel's id; sharable and thread-safe.
+class ClosedEvents : public ChannelInboundHandler {
+ public:
+  bool isSharable() const noexcept override { return true; }
+  void userEventTriggered(ChannelHandlerContext& ctx, Message event) override {
+    if (const auto* e = event.getIf<ChannelClosedEvent>()) {
+      {
+        std::lock_guard lock(mutex_);
+        events_.emplace_back(ctx.channel().id().asShortText(), *e);
+      }
+      changed_.notify_all();
+    }
+    ctx.fireUserEventTriggered(std::move(event));
+  }
+
+  /// Waits until `count` channels have closed; false on time-out.
+  bool waitFor(std::size_t count, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, deadline, [&] { return events_.size() >= count; });
+  }
+  /// (channel id, event) in the order they closed.
+  std::vector<std::pair<std::string, ChannelClosedEvent>> events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::pair<std::string, ChannelClosedEvent>> events_;
 };
 
 }  // namespace sluice::testing

@@ -1,8 +1,12 @@
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/UvEventLoop.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -121,6 +125,109 @@ TEST_F(UvEventLoopTest, GroupHandsOutLoopsRoundRobinAndShutsThemAllDown) {
   EXPECT_EQ(first->parent(), &group);
   ASSERT_TRUE(group.shutdownGracefully(0ms, 5s).await(10s));
   EXPECT_TRUE(group.isTerminated());
+}
+
+// The series of one family in the global registry, by their `loop` label.
+std::vector<MetricSample> loopSeries(std::string_view family) {
+  for (MetricFamily& f : MetricsRegistry::global().collect()) {
+    if (f.name == family) {
+      return std::move(f.samples);
+    }
+  }
+  return {};
+}
+
+std::set<std::string> loopLabels(std::string_view family) {
+  std::set<std::string> labels;
+  for (const MetricSample& s : loopSeries(family)) {
+    for (const auto& [name, value] : s.labels) {
+      if (name == "loop") {
+        labels.insert(value);
+      }
+    }
+  }
+  return labels;
+}
+
+double pendingTasksEverywhere() {
+  double total = 0;
+  for (const MetricSample& s : loopSeries("sluice_event_loop_tasks_pending")) {
+    total += s.value;
+  }
+  return total;
+}
+
+TEST_F(UvEventLoopTest, EachRunningLoopReportsItsQueueUnderItsOwnLabel) {
+  const std::set<std::string> before = loopLabels("sluice_event_loop_tasks_pending");
+  {
+    UvEventLoopGroup boss(1);
+    UvEventLoopGroup workers(2);
+    const std::set<std::string> during = loopLabels("sluice_event_loop_tasks_pending");
+    EXPECT_EQ(during.size(), before.size() + 3);  // no two loops share a series
+    EXPECT_TRUE(std::includes(during.begin(), during.end(), before.begin(), before.end()));
+    boss.shutdownGracefully(0ms, 5s).sync();
+    workers.shutdownGracefully(0ms, 5s).sync();
+    // A loop that has terminated reports nothing more.
+    EXPECT_EQ(loopLabels("sluice_event_loop_tasks_pending"), before);
+  }
+}
+
+TEST_F(UvEventLoopTest, TasksPendingCountsWhatWaitsBehindABusyTask) {
+  UvEventLoop loop;
+  const double idle = pendingTasksEverywhere();
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  loop.execute([released, &started] {
+    started.set_value();
+    released.wait();
+  });
+  started.get_future().wait();
+  for (int i = 0; i < 5; ++i) {
+    loop.execute([] {});
+  }
+  // The five queued behind the running one (which counts until it ends).
+  EXPECT_GE(pendingTasksEverywhere() - idle, 5.0);
+  release.set_value();
+  loop.submit([] {}).sync();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (pendingTasksEverywhere() > idle && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(pendingTasksEverywhere(), idle);
+}
+
+TEST_F(UvEventLoopTest, LagHistogramSeesALoopThatWasBlocked) {
+  auto lagSum = [] {
+    double sum = 0;
+    std::uint64_t count = 0;
+    for (const MetricSample& s : loopSeries("sluice_event_loop_lag_seconds")) {
+      sum += s.histogram.sum;
+      count += s.histogram.count;
+    }
+    return std::pair(sum, count);
+  };
+  const auto [sumBefore, countBefore] = lagSum();
+  UvEventLoop loop;
+  // Keep the loop from running its timers for 300 ms: its lag timer fires that much late.
+  loop.submit([] { std::this_thread::sleep_for(300ms); }).sync();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (lagSum().first - sumBefore < 0.15 && std::chrono::steady_clock::now() < deadline) {
+    loop.submit([] {}).sync();
+    std::this_thread::yield();
+  }
+  const auto [sumAfter, countAfter] = lagSum();
+  EXPECT_GE(sumAfter - sumBefore, 0.15);
+  EXPECT_GT(countAfter, countBefore);
+}
+
+TEST_F(UvEventLoopTest, NoLoopMetricsWhenMetricsAreOffAsTheLoopStarts) {
+  const std::set<std::string> before = loopLabels("sluice_event_loop_tasks_pending");
+  MetricsRegistry::setEnabled(false);
+  UvEventLoop loop;
+  MetricsRegistry::setEnabled(true);
+  EXPECT_EQ(loopLabels("sluice_event_loop_tasks_pending"), before);
+  loop.submit([] {}).sync();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <sluice/buffer/Unpooled.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/UvSocketChannel.h>
 
 #include <algorithm>
@@ -15,9 +16,14 @@ namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::ClosedEvents;
 using testing::Collector;
 using testing::EchoHandler;
 using testing::initializer;
+
+std::uint64_t counterValue(std::string_view name, MetricLabels labels = {}) {
+  return MetricsRegistry::global().counter(name, "", std::move(labels)).value();
+}
 
 class UvSocketChannelTest : public testing::SluiceTest {
  protected:
@@ -317,6 +323,11 @@ TEST_F(UvSocketChannelTest, WritingToAClosedPeerFailsTheWriteAndNeverKillsThePro
               failure.code() == std::errc::connection_reset || failure == CoreErrc::ClosedChannel)
       << failure.toString();
   EXPECT_TRUE(server->closeFuture().await(5s));
+  // Whether it saw the end of the stream or a reset first, the peer closed it.
+  EXPECT_EQ(server->closeReason().initiator, CloseInitiator::Peer);
+  EXPECT_TRUE(server->closeReason().rule == "end of stream" ||
+              server->closeReason().rule == "connection reset")
+      << server->closeReason().rule;
 }
 
 TEST_F(UvSocketChannelTest, AddressesNameTheRealPorts) {
@@ -326,6 +337,100 @@ TEST_F(UvSocketChannelTest, AddressesNameTheRealPorts) {
   EXPECT_EQ(client->remoteAddress().toString(), fmt::format("127.0.0.1:{}", port));
   EXPECT_NE(client->localAddress().port(), 0);
   EXPECT_NE(client->toString().find(fmt::format("R:127.0.0.1:{}", port)), std::string::npos);
+}
+
+TEST_F(UvSocketChannelTest, PeerEndOfStreamIsReportedAsClosedByThePeer) {
+  struct Closer : ChannelInboundHandler {
+    void channelActive(ChannelHandlerContext& ctx) override { ctx.close(); }
+  };
+  auto serverEvents = std::make_shared<ClosedEvents>();
+  const std::uint16_t port = startServer([serverEvents](Channel& ch) {
+    ch.pipeline().addLast(serverEvents);
+    ch.pipeline().addLast<Closer>();
+  });
+  auto clientEvents = std::make_shared<ClosedEvents>();
+  Bootstrap b;
+  b.group(group_).handler(
+      initializer([clientEvents](Channel& ch) { ch.pipeline().addLast(clientEvents); }));
+  ChannelPtr client = b.connect("127.0.0.1", port).get();
+  ASSERT_TRUE(clientEvents->waitFor(1));
+  ASSERT_TRUE(serverEvents->waitFor(1));
+  const ChannelClosedEvent clientSide = clientEvents->events()[0].second;
+  EXPECT_EQ(clientSide.reason.initiator, CloseInitiator::Peer);
+  EXPECT_EQ(clientSide.reason.rule, "end of stream");
+  EXPECT_FALSE(clientSide.reason.error);
+  const ChannelClosedEvent serverSide = serverEvents->events()[0].second;
+  EXPECT_EQ(serverSide.reason.initiator, CloseInitiator::Application);
+  ASSERT_TRUE(client->closeFuture().await(5s));
+  EXPECT_EQ(client->closeReason().initiator, CloseInitiator::Peer);
+}
+
+TEST_F(UvSocketChannelTest, CountsTheBytesThatCrossTheWire) {
+  auto serverEvents = std::make_shared<ClosedEvents>();
+  const std::uint16_t port = startServer([serverEvents](Channel& ch) {
+    ch.pipeline().addLast(serverEvents);
+    ch.pipeline().addLast<EchoHandler>();
+  });
+  const std::uint64_t readBefore = counterValue("sluice_bytes_read_total");
+  const std::uint64_t writtenBefore = counterValue("sluice_bytes_written_total");
+  auto collector = std::make_shared<SharedCollector>();
+  ChannelPtr client = connect(port, collector);
+  std::string sent;
+  for (int i = 0; i < 50; ++i) {
+    const std::string chunk(static_cast<std::size_t>(1000 + i * 997),
+                            static_cast<char>('a' + i % 26));
+    client->writeAndFlush(Unpooled::copiedBuffer(chunk));
+    sent += chunk;
+  }
+  ASSERT_TRUE(collector->waitFor(sent.size()));
+  client->close().sync();
+  ASSERT_TRUE(serverEvents->waitFor(1));
+  // The client wrote and read every byte once; so did the server's side.
+  EXPECT_EQ(client->bytesWritten(), sent.size());
+  EXPECT_EQ(client->bytesRead(), sent.size());
+  const ChannelClosedEvent serverSide = serverEvents->events()[0].second;
+  EXPECT_EQ(serverSide.bytesRead, sent.size());
+  EXPECT_EQ(serverSide.bytesWritten, sent.size());
+  EXPECT_EQ(counterValue("sluice_bytes_read_total") - readBefore, 2 * sent.size());
+  EXPECT_EQ(counterValue("sluice_bytes_written_total") - writtenBefore, 2 * sent.size());
+}
+
+TEST_F(UvSocketChannelTest, CountsClientConnectionsAndTheirCloses) {
+  auto serverEvents = std::make_shared<ClosedEvents>();
+  const std::uint16_t port =
+      startServer([serverEvents](Channel& ch) { ch.pipeline().addLast(serverEvents); });
+  const std::uint64_t connected = counterValue("sluice_connections_connected_total");
+  const std::uint64_t byApplication =
+      counterValue("sluice_connections_closed_total", {{"initiator", "application"}});
+  const std::uint64_t byPeer =
+      counterValue("sluice_connections_closed_total", {{"initiator", "peer"}});
+  std::vector<ChannelPtr> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(connect(port, std::make_shared<SharedCollector>()));
+  }
+  EXPECT_EQ(counterValue("sluice_connections_connected_total") - connected, 3U);
+  for (auto& ch : clients) {
+    ch->close().sync();
+  }
+  ASSERT_TRUE(serverEvents->waitFor(3));
+  // Ours closed by the application, the server's sides by their peer.
+  EXPECT_EQ(counterValue("sluice_connections_closed_total", {{"initiator", "application"}}) -
+                byApplication,
+            3U);
+  EXPECT_EQ(counterValue("sluice_connections_closed_total", {{"initiator", "peer"}}) - byPeer, 3U);
+}
+
+TEST_F(UvSocketChannelTest, AFailedConnectIsNotAConnection) {
+  // A port nothing listens on: bind one, note it, close it.
+  const std::uint16_t port = startServer([](Channel&) {});
+  server_->close().sync();
+  const std::uint64_t connected = counterValue("sluice_connections_connected_total");
+  Bootstrap b;
+  b.group(group_).handler(initializer([](Channel&) {}));
+  Future<ChannelPtr> f = b.connect("127.0.0.1", port);
+  ASSERT_TRUE(f.await(10s));
+  EXPECT_FALSE(f.isSuccess());
+  EXPECT_EQ(counterValue("sluice_connections_connected_total"), connected);
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 #include <sluice/transport/UvError.h>
 #include <sluice/util/Log.h>
 
+#include <algorithm>
 #include <csignal>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "UvLoopImpl.h"
 
@@ -29,6 +32,39 @@ UvLoopImpl& implOf(H* handle) {
 
 }  // namespace
 
+constexpr std::uint64_t kLagIntervalMs = 100;
+
+// The `loop` labels of running loops. Each loop takes the lowest free number, so that the
+// loops of one group are numbered as its indices and no two running loops share a series.
+// Process-wide state that belongs to the metrics registry's (DESIGN.md): never destroyed.
+class LoopLabels {
+ public:
+  static std::size_t acquire() {
+    LoopLabels& self = instance();
+    std::lock_guard lock(self.mutex_);
+    auto it = std::find(self.used_.begin(), self.used_.end(), false);
+    if (it == self.used_.end()) {
+      self.used_.push_back(true);
+      return self.used_.size() - 1;
+    }
+    *it = true;
+    return static_cast<std::size_t>(it - self.used_.begin());
+  }
+  static void release(std::size_t label) noexcept {
+    LoopLabels& self = instance();
+    std::lock_guard lock(self.mutex_);
+    self.used_[label] = false;
+  }
+
+ private:
+  static LoopLabels& instance() {
+    static auto* labels = new LoopLabels;
+    return *labels;
+  }
+  std::mutex mutex_;
+  std::vector<bool> used_;
+};
+
 UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
     : owner(loopOwner), termination(Promise<void>::make(nullptr)) {
   ignoreSigpipeOnce();
@@ -52,11 +88,59 @@ UvLoopImpl::UvLoopImpl(UvEventLoop& loopOwner)
         reinterpret_cast<uv_handle_t*>(&shutdownTimer)}) {
     h->data = this;
   }
+  if (MetricsRegistry::isEnabled()) {
+    startMetrics();
+  }
+}
+
+void UvLoopImpl::startMetrics() {
+  MetricsRegistry& registry = MetricsRegistry::global();
+  index = LoopLabels::acquire();
+  const MetricLabels labels{{"loop", std::to_string(index)}};
+  lagSeconds = &registry.histogram(
+      "sluice_event_loop_lag_seconds",
+      "How late the event loop ran a timer due every 100 ms: time spent blocked or busy.",
+      Histogram::latencyBuckets(), labels);
+  tasksPendingGauge = registry.gaugeCallback(
+      "sluice_event_loop_tasks_pending", "Tasks queued to the event loop, not yet run.", labels,
+      [this] { return static_cast<double>(tasksPending()); });
+  uv_timer_init(&loop, &lagTimer);
+  lagTimer.data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&lagTimer));
+  armLagTimer();
+}
+
+void UvLoopImpl::armLagTimer() {
+  // Due when the loop's clock reaches now + the interval: the lag is how much later than that
+  // the callback runs (the loop's clock is uv_hrtime() in whole milliseconds).
+  lagExpectedNs = (uv_now(&loop) + kLagIntervalMs) * 1'000'000;
+  uv_timer_start(
+      &lagTimer,
+      [](uv_timer_t* h) {
+        UvLoopImpl& self = implOf(h);
+        const std::uint64_t now = uv_hrtime();
+        const std::uint64_t lateNs = now > self.lagExpectedNs ? now - self.lagExpectedNs : 0;
+        self.lagSeconds->observe(static_cast<double>(lateNs) / 1e9);
+        self.armLagTimer();
+      },
+      kLagIntervalMs, 0);
+}
+
+std::uint64_t UvLoopImpl::tasksPending() const noexcept {
+  // Completed first: submitted only grows, so the difference is never negative.
+  const std::uint64_t completed = completedTasks.load(std::memory_order_acquire);
+  const std::uint64_t submitted = submittedTasks.load(std::memory_order_acquire);
+  return submitted >= completed ? submitted - completed : 0;
 }
 
 void UvLoopImpl::run() {
   uv_run(&loop, UV_RUN_DEFAULT);
-  // Every handle is closed (finishShutdownIfDue closed them): the loop can go.
+  // Every handle is closed (finishShutdownIfDue closed them): the loop can go, and its
+  // metrics with it.
+  if (lagSeconds != nullptr) {
+    tasksPendingGauge.reset();
+    LoopLabels::release(index);
+  }
   uv_loop_close(&loop);
 }
 
@@ -79,7 +163,7 @@ void UvLoopImpl::runIncoming() {
     // must find every task before it counted. Only this thread writes, so a load and a store
     // do, with no locked instruction per task.
     completedTasks.store(completedTasks.load(std::memory_order_relaxed) + 1,
-                         std::memory_order_relaxed);
+                         std::memory_order_release);
   }
   if (!batch.empty()) {
     lastActivity = owner.nanoTime();
@@ -142,6 +226,7 @@ void UvLoopImpl::beginShutdown(Duration quiet, Duration timeout) {
     open.push_back(channel);
   }
   for (auto& channel : open) {
+    channel->closeReason().record(CloseInitiator::Shutdown, "event loop shutdown");
     channel->close();
   }
   const auto pollMs = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
@@ -170,6 +255,7 @@ void UvLoopImpl::finishShutdownIfDue() {
   // Close every handle; uv_run returns once their close callbacks have run. Channels that are
   // still open close here too, through their own handles' close callbacks.
   for (auto& [raw, channel] : std::unordered_map(channels)) {
+    channel->closeReason().record(CloseInitiator::Shutdown, "event loop shutdown");
     channel->close();
   }
   uv_walk(
@@ -236,6 +322,8 @@ void UvEventLoop::execute(Task task) {
       throw ErrorException(Error(CoreErrc::RejectedExecution, "event loop has terminated"));
     }
     impl_->incoming.push_back(std::move(task));
+    impl_->submittedTasks.store(impl_->submittedTasks.load(std::memory_order_relaxed) + 1,
+                                std::memory_order_release);
   }
   // One wake-up per batch: only the first task since the loop last drained sends one.
   if (!impl_->wakeupPending.exchange(true, std::memory_order_acq_rel)) {

@@ -2,6 +2,7 @@
 
 #include <sluice/channel/Channel.h>
 #include <sluice/concurrent/detail/ScheduledTaskQueue.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/UvEventLoop.h>
 #include <uv.h>
 
@@ -48,6 +49,9 @@ struct UvLoopImpl {
   std::atomic<bool> wakeupPending{false};
   std::atomic<int> state{kRunning};
   std::atomic<std::uint64_t> completedTasks{0};
+  // Tasks accepted by execute(); with completedTasks, the queue's depth. Written under
+  // `mutex` only, so a load and a store do.
+  std::atomic<std::uint64_t> submittedTasks{0};
 
   ScheduledTaskQueue scheduled;
   Duration quietPeriod{};
@@ -65,6 +69,15 @@ struct UvLoopImpl {
   Promise<void> termination;
   std::thread thread;
 
+  // Metrics (when MetricsRegistry::isEnabled() as the loop starts): the loop's lag, measured
+  // by a timer of our own (libuv 1.44 has no uv_metrics_info), and its queue's depth.
+  std::size_t index = 0;            // the `loop` label
+  uv_timer_t lagTimer{};            // unreferenced: it never keeps the loop alive
+  std::uint64_t lagExpectedNs = 0;  // when the lag timer is due, on uv_hrtime()'s clock
+  Histogram* lagSeconds = nullptr;
+  // Last: unregistered first, before the counters it samples go.
+  MetricsRegistry::Registration tasksPendingGauge;
+
   void run();
   void runIncoming();
   void addScheduled(Task task, Duration deadline, Duration period, Promise<void> promise);
@@ -72,6 +85,9 @@ struct UvLoopImpl {
   void endOfIteration();
   void beginShutdown(Duration quiet, Duration timeout);
   void finishShutdownIfDue();
+  void startMetrics();
+  void armLagTimer();
+  std::uint64_t tasksPending() const noexcept;
 };
 
 /// The loop's services for transport channels (private to the transport).

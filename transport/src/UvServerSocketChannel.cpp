@@ -1,3 +1,5 @@
+#include <sluice/channel/group/ChannelGroup.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/UvError.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 #include <sluice/transport/UvServerSocketChannel.h>
@@ -6,6 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+
 #include "UvLoopImpl.h"
 
 namespace sluice {
@@ -13,8 +19,24 @@ namespace sluice {
 namespace detail {
 struct UvServerHandles {
   uv_tcp_t tcp{};
+  // The connections this server accepted that are still open, for drain(). A group forgets
+  // a member once it closes.
+  ChannelGroup children{"accepted"};
+  // Set by drain(): a connection accepted just before the listening socket closed, still on
+  // its way to its loop, is dropped rather than served.
+  std::atomic<bool> draining{false};
 };
 }  // namespace detail
+
+namespace {
+
+Counter& acceptedTotal() {
+  static Counter& counter = MetricsRegistry::global().counter("sluice_connections_accepted_total",
+                                                              "Connections accepted by servers.");
+  return counter;
+}
+
+}  // namespace
 
 UvServerSocketChannel::UvServerSocketChannel(Private, UvEventLoop& loop,
                                              const ChannelOptions& options,
@@ -127,12 +149,18 @@ void UvServerSocketChannel::accept() {
     pipeline().fireExceptionCaught(makeUvError(rc, "accept"));
     return;
   }
+  acceptedTotal().inc();
   std::shared_ptr<const ChildChannelSpec> child = child_;
-  std::shared_ptr<Channel> parent = shared_from_this();
+  auto parent = std::static_pointer_cast<UvServerSocketChannel>(shared_from_this());
   UvEventLoop& target = child->group != nullptr ? child->group->next() : loop_;
   auto start = [&target, child, parent, fd] {
+    if (parent->h_->draining.load(std::memory_order_acquire)) {
+      ::close(fd);
+      return;
+    }
     try {
       auto ch = UvSocketChannel::createAccepted(target, child->options, parent, fd);
+      parent->h_->children.add(ch);
       for (const auto& setAttribute : child->attributes) {
         setAttribute(*ch);
       }
@@ -163,8 +191,9 @@ bool UvServerSocketChannel::doClose() noexcept {
   open_ = false;
   std::vector<std::shared_ptr<Channel>> siblings;
   {
+    // Copied, not taken: drain() still needs them once the listening sockets are closed.
     std::lock_guard lock(siblingsMutex_);
-    siblings.swap(siblings_);
+    siblings = siblings_;
   }
   for (auto& sibling : siblings) {
     sibling->close();
@@ -185,6 +214,55 @@ bool UvServerSocketChannel::doClose() noexcept {
     self->onClosed();
   });
   return false;
+}
+
+Future<DrainResult> UvServerSocketChannel::drain(std::chrono::milliseconds timeout) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::max(timeout, std::chrono::milliseconds(0));
+  std::vector<std::shared_ptr<UvServerSocketChannel>> servers{
+      std::static_pointer_cast<UvServerSocketChannel>(shared_from_this())};
+  {
+    std::lock_guard lock(siblingsMutex_);
+    for (const auto& sibling : siblings_) {
+      if (auto server = std::dynamic_pointer_cast<UvServerSocketChannel>(sibling)) {
+        servers.push_back(std::move(server));
+      }
+    }
+  }
+  for (const auto& server : servers) {
+    server->h_->draining.store(true, std::memory_order_release);
+  }
+  auto promise = Promise<DrainResult>::make(nullptr);
+  // Stop accepting first (closing this channel closes its siblings), then drain what the
+  // listening sockets accepted, within what is left of the time.
+  close().addListener([servers = std::move(servers), promise, deadline](const ChannelFuture&) {
+    ChannelGroup accepted("draining");
+    for (const auto& server : servers) {
+      for (ChannelPtr& ch : server->h_->children.channels()) {
+        accepted.add(std::move(ch));
+      }
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(std::max(
+        deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
+    accepted.drain(left).addListener([promise](const Future<DrainResult>& f) {
+      if (f.isSuccess()) {
+        promise.trySuccess(f.getNow());
+      } else {
+        promise.tryFailure(f.cause());
+      }
+    });
+  });
+  return promise.future();
+}
+
+Future<DrainResult> UvServerSocketChannel::drain(Channel& server,
+                                                 std::chrono::milliseconds timeout) {
+  auto* uvServer = dynamic_cast<UvServerSocketChannel*>(&server);
+  if (uvServer == nullptr) {
+    throw std::invalid_argument("UvServerSocketChannel::drain: " + server.toString() +
+                                " is not a server channel");
+  }
+  return uvServer->drain(timeout);
 }
 
 void UvServerSocketChannel::doWrite(ChannelOutboundBuffer& buffer) {

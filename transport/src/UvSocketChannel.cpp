@@ -1,6 +1,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sluice/buffer/ByteBufAllocator.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/UvError.h>
 #include <sluice/transport/UvSocketChannel.h>
 #include <sluice/util/Log.h>
@@ -62,6 +63,22 @@ uv_stream_t* stream(detail::UvSocketHandles& h) { return reinterpret_cast<uv_str
 uv_handle_t* handle(uv_tcp_t* t) { return reinterpret_cast<uv_handle_t*>(t); }
 uv_handle_t* handle(uv_timer_t* t) { return reinterpret_cast<uv_handle_t*>(t); }
 
+Counter& connectedTotal() {
+  static Counter& counter = MetricsRegistry::global().counter("sluice_connections_connected_total",
+                                                              "Client connections established.");
+  return counter;
+}
+
+// Records why a read or write error closes the connection: a reset or a broken pipe is the
+// peer's doing; anything else is ours.
+void recordIoError(CloseReason& reason, int status, const char* what) {
+  if (status == UV_ECONNRESET || status == UV_EPIPE) {
+    reason.record(CloseInitiator::Peer, "connection reset", makeUvError(status, what));
+  } else {
+    reason.record(CloseInitiator::Error, {}, makeUvError(status, what));
+  }
+}
+
 }  // namespace
 
 UvSocketChannel::UvSocketChannel(Private, UvEventLoop& loop, const ChannelOptions& options,
@@ -109,6 +126,7 @@ std::shared_ptr<UvSocketChannel> UvSocketChannel::createAccepted(UvEventLoop& lo
     throw ErrorException(makeUvError(rc, "adopt accepted socket"));
   }
   ch->connected_ = true;
+  ch->rememberPeer();
   ch->applySocketOptions();
   return ch;
 }
@@ -134,13 +152,17 @@ SocketAddress UvSocketChannel::localAddress() const {
 }
 
 SocketAddress UvSocketChannel::remoteAddress() const {
+  // The peer's address, once connected: kept after the close, for the close's log line.
+  return peer_.isUnspecified() ? connectingTo_ : peer_;
+}
+
+void UvSocketChannel::rememberPeer() noexcept {
   sockaddr_storage ss{};
   int len = sizeof(ss);
-  if (!open_ || !connected_ ||
-      uv_tcp_getpeername(&h_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return connectingTo_;
+  if (uv_tcp_getpeername(&h_->tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    peer_ =
+        SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
   }
-  return SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), static_cast<socklen_t>(len));
 }
 
 void UvSocketChannel::applySocketOptions() noexcept {
@@ -218,7 +240,9 @@ void UvSocketChannel::onConnectDone(int status) {
     return;
   }
   connected_ = true;
+  rememberPeer();
   applySocketOptions();
+  connectedTotal().inc();
   promise.trySuccess();
   onActive();
 }
@@ -259,6 +283,7 @@ void UvSocketChannel::onRead(long nread) {
   if (nread > 0) {
     const auto n = static_cast<std::size_t>(nread);
     readBuf_.writerIndex(readBuf_.writerIndex() + n);
+    addBytesRead(n);
     config().recvByteBufAllocator().record(n);
     if (!readCompleteRequested_) {
       readCompleteRequested_ = true;
@@ -275,9 +300,12 @@ void UvSocketChannel::onRead(long nread) {
   }
   readBuf_ = ByteBuf();
   if (nread == UV_EOF) {
-    close();  // the peer closed its side (sluice does not keep half-open inputs)
+    // The peer closed its side (sluice does not keep half-open inputs).
+    closeReason().record(CloseInitiator::Peer, "end of stream");
+    close();
     return;
   }
+  recordIoError(closeReason(), static_cast<int>(nread), "read");
   pipeline().fireExceptionCaught(makeUvError(static_cast<int>(nread), "read"));
   close();
 }
@@ -316,10 +344,12 @@ void UvSocketChannel::writePending() {
     if (written == UV_EAGAIN || written == UV_ENOSYS) {
       written = 0;
     } else if (written < 0) {
+      recordIoError(closeReason(), written, "write");
       buffer.failFlushed(makeUvError(written, "write"));
       close();
       return;
     }
+    addBytesWritten(static_cast<std::size_t>(written));
     buffer.removeBytes(static_cast<std::size_t>(written));
     if (static_cast<std::size_t>(written) < bytes) {
       // The socket is full: hand the rest to uv_write, which waits for it to drain. The
@@ -333,6 +363,7 @@ void UvSocketChannel::writePending() {
                               });
       if (rc != 0) {
         writeInFlight_ = false;
+        recordIoError(closeReason(), rc, "write");
         buffer.failFlushed(makeUvError(rc, "write"));
         close();
       }
@@ -347,10 +378,12 @@ void UvSocketChannel::onWriteDone(int status) {
     return;  // closing: onClosed fails what is left
   }
   if (status < 0) {
+    recordIoError(closeReason(), status, "write");
     outboundBuffer().failFlushed(makeUvError(status, "write"));
     close();
     return;
   }
+  addBytesWritten(inFlightBytes_);
   outboundBuffer().removeBytes(std::exchange(inFlightBytes_, 0));
   writePending();  // what was flushed while this write was in flight
 }

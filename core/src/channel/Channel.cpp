@@ -1,9 +1,50 @@
 #include <fmt/format.h>
 #include <sluice/channel/Channel.h>
+#include <sluice/channel/ChannelClosedEvent.h>
 #include <sluice/concurrent/EventLoop.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/util/Log.h>
 
+#include "ChannelCloseLog.h"
+
 namespace sluice {
+
+namespace {
+
+constexpr CloseInitiator kInitiators[] = {
+    CloseInitiator::Unknown,  CloseInitiator::Peer,  CloseInitiator::Application,
+    CloseInitiator::Timeout,  CloseInitiator::Limit, CloseInitiator::Protocol,
+    CloseInitiator::Shutdown, CloseInitiator::Error,
+};
+constexpr std::size_t kInitiatorCount = std::size(kInitiators);
+
+// The connection metrics every channel feeds, looked up once (MetricsRegistry::global()).
+struct ChannelMetrics {
+  Counter& bytesRead;
+  Counter& bytesWritten;
+  Gauge& open;
+  Counter* closed[kInitiatorCount];
+
+  explicit ChannelMetrics(MetricsRegistry& r)
+      : bytesRead(r.counter("sluice_bytes_read_total", "Bytes read from transports.")),
+        bytesWritten(r.counter("sluice_bytes_written_total", "Bytes written to transports.")),
+        open(r.gauge("sluice_connections_open", "Connections (non-server channels) active now.")) {
+    // Every initiator but Unknown, which a close never reports (it becomes Application).
+    for (std::size_t i = 1; i < kInitiatorCount; ++i) {
+      closed[i] = &r.counter("sluice_connections_closed_total",
+                             "Connections closed, by who or what closed them.",
+                             {{"initiator", std::string(toString(kInitiators[i]))}});
+    }
+    closed[0] = closed[static_cast<std::size_t>(CloseInitiator::Application)];
+  }
+};
+
+ChannelMetrics& channelMetrics() {
+  static ChannelMetrics metrics(MetricsRegistry::global());
+  return metrics;
+}
+
+}  // namespace
 
 Channel::Channel(EventLoop& eventLoop, Channel* parent)
     : id_(ChannelId::next()),
@@ -14,7 +55,12 @@ Channel::Channel(EventLoop& eventLoop, Channel* parent)
       closePromise_(ChannelPromise::make(*this, &eventLoop)),
       pipeline_(*this) {}
 
-Channel::~Channel() = default;
+Channel::~Channel() {
+  // A channel dropped without closing (a test double) leaves the open-connections gauge.
+  if (countedOpen_) {
+    channelMetrics().open.dec();
+  }
+}
 
 ChannelPromise Channel::newPromise() { return ChannelPromise::make(*this, &eventLoop_); }
 
@@ -51,6 +97,11 @@ void Channel::onRegistered() {
 
 void Channel::onActive() {
   activeFired_ = true;
+  if (!isServer() && !countedOpen_) {
+    activeSince_ = std::chrono::steady_clock::now();
+    channelMetrics().open.inc();
+    countedOpen_ = true;
+  }
   pipeline_.fireChannelActive();
   if (config_.isAutoRead()) {
     read();
@@ -60,6 +111,9 @@ void Channel::onActive() {
 void Channel::onClosed(const Error& cause) {
   const Error error = cause ? cause : Error(CoreErrc::ClosedChannel);
   outbound_.close(error);
+  if (activeFired_ && !isServer()) {
+    reportClosed(cause);
+  }
   closePromise_.trySuccess();
   if (activeFired_) {
     activeFired_ = false;
@@ -84,6 +138,46 @@ void Channel::onClosed(const Error& cause) {
     // handler code, so they can go now.
     pipeline_.releaseRemovedHandlers();
   }
+}
+
+void Channel::reportClosed(const Error& cause) {
+  if (cause) {
+    closeReason_.record(CloseInitiator::Error, {}, cause);
+  }
+  closeReason_.record(CloseInitiator::Application);  // unless someone said otherwise
+  ChannelMetrics& metrics = channelMetrics();
+  if (std::exchange(countedOpen_, false)) {
+    metrics.open.dec();
+  }
+  metrics.closed[static_cast<std::size_t>(closeReason_.initiator) % kInitiatorCount]->inc();
+  ChannelClosedEvent event{.reason = closeReason_,
+                           .duration = std::chrono::steady_clock::now() - activeSince_,
+                           .bytesRead = bytesRead_,
+                           .bytesWritten = bytesWritten_};
+  if (Log::isEnabled(LogLevel::Info)) {
+    try {
+      const SocketAddress remote = remoteAddress();
+      Log::write(LogLevel::Info, "channel",
+                 detail::formatChannelCloseLog(
+                     id_.asShortText(), remote.isUnspecified() ? std::string() : remote.toString(),
+                     event));
+    } catch (...) {
+      // A log line is not worth failing a close over.
+    }
+  }
+  // Right before channelInactive, so that a handler keeping books on the connection hears
+  // why it closed while it can still act on it.
+  pipeline_.fireUserEventTriggered(Message(std::move(event)));
+}
+
+void Channel::addBytesRead(std::size_t n) noexcept {
+  bytesRead_ += n;
+  channelMetrics().bytesRead.inc(n);
+}
+
+void Channel::addBytesWritten(std::size_t n) noexcept {
+  bytesWritten_ += n;
+  channelMetrics().bytesWritten.inc(n);
 }
 
 // ---- Default transport operations --------------------------------------------------------

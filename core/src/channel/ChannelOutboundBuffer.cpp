@@ -1,10 +1,30 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelOutboundBuffer.h>
 #include <sluice/concurrent/EventLoop.h>
+#include <sluice/metrics/MetricsRegistry.h>
 
 #include <algorithm>
 
 namespace sluice {
+
+namespace {
+
+// Bytes queued in every channel's outbound buffer: one add per change, on the loop's own
+// shard.
+Gauge& writeQueueBytes() {
+  static Gauge& gauge = MetricsRegistry::global().gauge(
+      "sluice_write_queue_bytes", "Bytes queued in outbound buffers, not yet written.");
+  return gauge;
+}
+
+}  // namespace
+
+ChannelOutboundBuffer::~ChannelOutboundBuffer() {
+  // Entries still queued when the channel goes (it never closed) leave the gauge too.
+  if (pendingBytes_ != 0) {
+    writeQueueBytes().add(-static_cast<std::int64_t>(pendingBytes_));
+  }
+}
 
 void ChannelOutboundBuffer::addMessage(Message&& msg, std::size_t size, ChannelPromise&& promise) {
   entries_.emplace_back(std::move(msg), size, std::move(promise));
@@ -141,6 +161,7 @@ std::size_t ChannelOutboundBuffer::bytesBeforeWritable() const noexcept {
 
 void ChannelOutboundBuffer::incrementPending(std::size_t size) {
   pendingBytes_ += size;
+  writeQueueBytes().add(static_cast<std::int64_t>(size));
   if (writable_ && pendingBytes_ > channel_.config().writeBufferWaterMark().high) {
     writable_ = false;
     // Called from inside a write: tell the handlers once the write has returned, as Netty.
@@ -151,7 +172,9 @@ void ChannelOutboundBuffer::incrementPending(std::size_t size) {
 }
 
 void ChannelOutboundBuffer::decrementPending(std::size_t size) {
-  pendingBytes_ -= std::min(size, pendingBytes_);
+  const std::size_t n = std::min(size, pendingBytes_);
+  pendingBytes_ -= n;
+  writeQueueBytes().add(-static_cast<std::int64_t>(n));
   if (!writable_ && pendingBytes_ < channel_.config().writeBufferWaterMark().low) {
     writable_ = true;
     channel_.pipeline().fireChannelWritabilityChanged();

@@ -2,6 +2,7 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelDuplexHandler.h>
 #include <sluice/channel/ChannelPipeline.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/concurrent/EventExecutorGroup.h>
 #include <sluice/concurrent/EventLoop.h>
 #include <sluice/util/Log.h>
@@ -56,7 +57,14 @@ class ChannelPipeline::TailHandler final : public ChannelInboundHandler {
     channel_.onUnhandledInboundMessage(std::move(msg));
   }
   void channelReadComplete(ChannelHandlerContext&) override {}
-  void userEventTriggered(ChannelHandlerContext&, Message) override {}
+  void userEventTriggered(ChannelHandlerContext&, Message event) override {
+    // A drain nobody in the pipeline knows how to answer gracefully: close at once, so that
+    // the drain is not held up until its deadline.
+    if (const DrainEvent* drain = event.getIf<DrainEvent>(); drain != nullptr && !drain->handled) {
+      channel_.closeReason().record(CloseInitiator::Shutdown, "drain");
+      channel_.close();
+    }
+  }
   void channelWritabilityChanged(ChannelHandlerContext&) override {}
   void exceptionCaught(ChannelHandlerContext&, const Error& error) override {
     channel_.onUnhandledException(error);

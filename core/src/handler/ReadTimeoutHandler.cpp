@@ -1,5 +1,9 @@
+#include <fmt/format.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/handler/ReadTimeoutHandler.h>
+
+#include <chrono>
 
 namespace sluice {
 
@@ -14,6 +18,10 @@ void ReadTimeoutHandler::readTimedOut(ChannelHandlerContext& ctx) {
     return;
   }
   closed_ = true;
+  ctx.channel().closeReason().record(
+      CloseInitiator::Timeout,
+      fmt::format("read timeout {} ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(readerIdleTime()).count()));
   ctx.fireExceptionCaught(Error(CoreErrc::Timeout, "read timed out"));
   ctx.close();
 }

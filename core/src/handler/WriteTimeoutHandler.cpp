@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+#include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/handler/WriteTimeoutHandler.h>
 
@@ -56,6 +58,10 @@ void WriteTimeoutHandler::writeTimedOut(ChannelHandlerContext& ctx) {
     return;
   }
   closed_ = true;
+  ctx.channel().closeReason().record(
+      CloseInitiator::Timeout,
+      fmt::format("write timeout {} ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()));
   ctx.fireExceptionCaught(Error(CoreErrc::Timeout, "write timed out"));
   ctx.close();
 }

@@ -53,7 +53,8 @@ class PooledByteBufAllocator final : public ByteBufAllocator {
   void trimCurrentThreadCache() noexcept;
 
   /// The process's default allocator; it is never destroyed, so buffers from it may live
-  /// until the process exits.
+  /// until the process exits. Its first use registers its gauges in MetricsRegistry::global():
+  /// sluice_allocator_reserved_bytes, _used_bytes, _live_buffers and _cache_hit_ratio.
   static PooledByteBufAllocator& defaultAllocator() noexcept;
 
  protected:

@@ -144,10 +144,15 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void onActive();
   /// Fails pending writes, fires channelInactive and channelUnregistered, removes every
   /// handler and completes closeFuture: what close() does once the transport has closed.
-  /// `cause` (if any) fails the pending writes; ClosedChannel otherwise.
+  /// `cause` (if any) fails the pending writes; ClosedChannel otherwise. A channel that was
+  /// active (and is not a server) first reports the close: it records Application unless a
+  /// reason is recorded (Error with `cause`, if there is one), counts it in
+  /// sluice_connections_closed_total, writes the close log line and fires
+  /// ChannelClosedEvent; then closeFuture completes and channelInactive follows.
   void onClosed(const Error& cause = {});
   ChannelOutboundBuffer& outboundBuffer() noexcept { return outbound_; }
-  /// The transport read or wrote `n` bytes: counts them for this channel and the metrics.
+  /// The transport read or wrote `n` bytes: counts them for this channel and in
+  /// sluice_bytes_read_total / sluice_bytes_written_total. Thread: the loop.
   void addBytesRead(std::size_t n) noexcept;
   void addBytesWritten(std::size_t n) noexcept;
 
@@ -188,6 +193,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void writeFromHead(Message&& msg, ChannelPromise&& promise);
   void flushFromHead();
   void autoReadChanged(bool autoRead);
+  // Records Application unless a reason is recorded, counts the close, writes the log line
+  // and fires ChannelClosedEvent.
+  void reportClosed(const Error& cause);
 
   ChannelId id_;
   EventLoop& eventLoop_;
@@ -204,6 +212,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   bool registered_ = false;
   bool closing_ = false;
   bool activeFired_ = false;  // channelInactive follows only a channelActive
+  bool countedOpen_ = false;  // counted in sluice_connections_open
   bool loggedUnhandledException_ = false;
 };
 

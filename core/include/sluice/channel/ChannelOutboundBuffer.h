@@ -19,10 +19,12 @@ class Channel;
 ///
 /// It counts the bytes queued and drives the channel's writability: above the high water mark
 /// isWritable() turns false, below the low mark true again, each change firing
-/// channelWritabilityChanged. Thread: the channel's loop.
+/// channelWritabilityChanged. The same counts feed the sluice_write_queue_bytes gauge (every
+/// channel's queued bytes). Thread: the channel's loop.
 class ChannelOutboundBuffer {
  public:
   explicit ChannelOutboundBuffer(Channel& channel) noexcept : channel_(channel) {}
+  ~ChannelOutboundBuffer();
   ChannelOutboundBuffer(const ChannelOutboundBuffer&) = delete;
   ChannelOutboundBuffer& operator=(const ChannelOutboundBuffer&) = delete;
 

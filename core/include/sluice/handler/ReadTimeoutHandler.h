@@ -14,7 +14,8 @@ class ReadTimeoutHandler : public IdleStateHandler {
 
  protected:
   void channelIdle(ChannelHandlerContext& ctx, IdleStateEvent event) override;
-  /// Called once on timeout; the default fires the error and closes.
+  /// Called once on timeout; the default records the close reason (CloseInitiator::Timeout,
+  /// "read timeout <N> ms"), fires the error and closes.
   virtual void readTimedOut(ChannelHandlerContext& ctx);
 
  private:

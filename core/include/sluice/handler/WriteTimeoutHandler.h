@@ -24,7 +24,8 @@ class WriteTimeoutHandler : public ChannelOutboundHandler {
   void handlerRemoved(ChannelHandlerContext& ctx) override;
 
  protected:
-  /// Called once on timeout; the default fires the error and closes.
+  /// Called once on timeout; the default records the close reason (CloseInitiator::Timeout,
+  /// "write timeout <N> ms"), fires the error and closes.
   virtual void writeTimedOut(ChannelHandlerContext& ctx);
 
  private:

@@ -3,6 +3,7 @@
 #include <sluice/concurrent/EventLoop.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -250,6 +251,98 @@ ChannelGroupFuture ChannelGroup::close() {
   }
   aggregate->completeIfEmpty();
   return ChannelGroupFuture(std::move(aggregate));
+}
+
+namespace {
+
+// One drain in progress: the members it waits for and its tally. Kept alive by the members'
+// closeFuture listeners, so it goes once the last member has closed; the deadline timers
+// hold it weakly and do nothing after that.
+struct DrainState {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::chrono::steady_clock::time_point deadline;
+  Promise<DrainResult> promise;
+  std::atomic<std::size_t> remaining;
+  std::atomic<std::size_t> forced{0};
+
+  DrainState(std::shared_ptr<const Snapshot> s, std::chrono::steady_clock::time_point d)
+      : snapshot(std::move(s)),
+        deadline(d),
+        promise(Promise<DrainResult>::make(nullptr)),
+        remaining(snapshot->channels.size()) {}
+
+  void memberClosed() {
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const std::size_t n = snapshot->channels.size();
+      const std::size_t f = forced.load(std::memory_order_acquire);
+      promise.trySuccess(DrainResult{.channels = n, .closedInTime = n - f, .forced = f});
+    }
+  }
+};
+
+// On the run's loop: asks each member to drain, and arms the run's deadline.
+void beginDrain(const std::shared_ptr<DrainState>& state, std::size_t runIndex) {
+  const Snapshot& s = *state->snapshot;
+  const Snapshot::Run& run = s.runs[runIndex];
+  for (std::size_t i = run.begin; i < run.end; ++i) {
+    Channel& ch = *s.channels[i];
+    if (ch.isOpen()) {
+      ch.pipeline().fireUserEventTriggered(Message(DrainEvent{.deadline = state->deadline}));
+    }
+  }
+  const auto left = std::max(state->deadline - std::chrono::steady_clock::now(),
+                             std::chrono::steady_clock::duration::zero());
+  // Each loop times its own members out, so a drain never depends on another loop living
+  // until the deadline (one that shuts down closes its channels itself).
+  run.loop->schedule(
+      [weak = std::weak_ptr<DrainState>(state), runIndex] {
+        std::shared_ptr<DrainState> st = weak.lock();
+        if (!st) {
+          return;  // every member closed in time
+        }
+        const Snapshot& snap = *st->snapshot;
+        const Snapshot::Run& r = snap.runs[runIndex];
+        for (std::size_t i = r.begin; i < r.end; ++i) {
+          Channel& ch = *snap.channels[i];
+          if (ch.isOpen()) {
+            // Counted before the close, whose listener may complete the drain.
+            st->forced.fetch_add(1, std::memory_order_acq_rel);
+            ch.closeReason().record(CloseInitiator::Shutdown, "drain deadline");
+            ch.close();
+          }
+        }
+      },
+      std::chrono::duration_cast<EventExecutor::Duration>(left));
+}
+
+}  // namespace
+
+Future<DrainResult> ChannelGroup::drain(std::chrono::milliseconds timeout) {
+  std::shared_ptr<const Snapshot> snapshot = state_->current();
+  if (snapshot->channels.empty()) {
+    auto promise = Promise<DrainResult>::make(nullptr);
+    promise.trySuccess(DrainResult{});
+    return promise.future();
+  }
+  auto state = std::make_shared<DrainState>(
+      snapshot, std::chrono::steady_clock::now() + std::max(timeout, std::chrono::milliseconds(0)));
+  Future<DrainResult> result = state->promise.future();
+  for (const ChannelPtr& ch : snapshot->channels) {
+    ch->closeFuture().addListener([state](const ChannelFuture&) { state->memberClosed(); });
+  }
+  for (std::size_t i = 0; i < snapshot->runs.size(); ++i) {
+    EventLoop* loop = snapshot->runs[i].loop;
+    if (loop->inEventLoop()) {
+      beginDrain(state, i);
+      continue;
+    }
+    try {
+      loop->execute([state, i] { beginDrain(state, i); });
+    } catch (const ErrorException&) {
+      // The loop has terminated: its channels closed with it.
+    }
+  }
+  return result;
 }
 
 }  // namespace sluice

@@ -5,6 +5,7 @@
 #include <sluice/channel/Channel.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/handler/ssl/SslHandler.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -20,6 +21,56 @@
 namespace sluice {
 
 namespace {
+
+// The `reason` label of sluice_handshake_failures_total{protocol="tls"}: a small fixed set,
+// so that a peer cannot grow the number of series.
+std::string_view handshakeFailureKind(const Error& error, bool noSharedCipher) noexcept {
+  if (error.code() == SslErrc::HandshakeTimeout) {
+    return "timeout";
+  }
+  if (error.code() == SslErrc::CertificateVerifyFailed ||
+      error.code() == SslErrc::HostnameMismatch) {
+    return "certificate";
+  }
+  if (error.code() == SslErrc::UnsupportedProtocol) {
+    return "protocol_version";
+  }
+  if (noSharedCipher) {
+    return "no_shared_cipher";
+  }
+  if (error.code() == SslErrc::NotSslRecord) {
+    return "not_tls";
+  }
+  if (error.code() == SslErrc::AlertReceived) {
+    return "alert";
+  }
+  return "other";
+}
+
+// Records why a failed handshake closes the channel and counts it. A channel that closed
+// during the handshake is not a failure of it: the transport has said why it closed.
+void recordHandshakeFailure(Channel& channel, const Error& error, bool noSharedCipher,
+                            SslHandler::Duration timeout) {
+  if (error.code() == SslErrc::ClosedBeforeHandshake) {
+    return;
+  }
+  if (error.code() == SslErrc::HandshakeTimeout) {
+    channel.closeReason().record(
+        CloseInitiator::Timeout,
+        fmt::format("TLS handshake timeout {} ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()),
+        error);
+  } else {
+    channel.closeReason().record(CloseInitiator::Protocol, "TLS handshake: " + error.message(),
+                                 error);
+  }
+  // Once per failed connection: looking the series up here is cheap enough.
+  MetricsRegistry::global()
+      .counter("sluice_handshake_failures_total", "Handshakes that failed, by protocol and reason.",
+               {{"protocol", "tls"},
+                {"reason", std::string(handshakeFailureKind(error, noSharedCipher))}})
+      .inc();
+}
 
 // The largest plaintext of one TLS record (RFC 8446 5.1, RFC 5246 6.2.1).
 constexpr std::size_t kMaxPlaintextRecord = 16384;
@@ -376,6 +427,7 @@ void SslHandler::failHandshake(ChannelHandlerContext& ctx, const Error& error, b
     handshakeTimer_ = ScheduledFuture();
   }
   failPendingWrites(error);
+  recordHandshakeFailure(ctx.channel(), error, noSharedCipher_, handshakeTimeout_);
   handshakePromise_.tryFailure(error);
   ctx.fireUserEventTriggered(SslHandshakeCompletionEvent(error));
   if (error.code() != SslErrc::ClosedBeforeHandshake) {
@@ -517,6 +569,7 @@ bool SslHandler::unwrap(ChannelHandlerContext& ctx) {
         return false;
       }
       inboundClosed_ = true;
+      ctx.channel().closeReason().record(CloseInitiator::Peer, "TLS close_notify");
       ctx.fireUserEventTriggered(SslCloseCompletionEvent::success());
       if (!removed_ && !failed_) {
         if (!outboundClosed_) {
@@ -677,6 +730,7 @@ void SslHandler::onFatal(ChannelHandlerContext& ctx, const Error& error) {
   }
   failed_ = true;
   failPendingWrites(error);
+  ctx.channel().closeReason().record(CloseInitiator::Protocol, "TLS: " + error.message(), error);
   ctx.fireExceptionCaught(error);
   if (!removed_) {
     flushAndClose(ctx);  // with the alert
@@ -761,6 +815,8 @@ Error SslHandler::errorFromSsl(int ret, bool duringHandshake) {
     code = SslErrc::NotSslRecord;
   } else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
     code = SslErrc::CertificateVerifyFailed;
+  } else if (reason == SSL_R_NO_SHARED_CIPHER) {
+    noSharedCipher_ = duringHandshake;  // HandshakeFailed, told apart for the metric
   } else if (e == 0 && err == SSL_ERROR_SYSCALL) {
     what = "unexpected end of the TLS stream";
   }

@@ -2,6 +2,7 @@
 
 #include <sluice/concurrent/EventLoop.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,16 @@ class UvChannelHooks;
 /// Graceful shutdown closes every channel registered with the loop, keeps running tasks until
 /// none has arrived for the quiet period (or the timeout passes), then cancels what is
 /// scheduled, closes its handles and ends its thread. Thread: any, as EventExecutor says.
+///
+/// Metrics: when MetricsRegistry::isEnabled() as the loop is made, it reports
+/// sluice_event_loop_tasks_pending{loop="N"} (tasks queued and not yet run, sampled when the
+/// registry is collected) and sluice_event_loop_lag_seconds{loop="N"}, a histogram of how late
+/// a timer due every 100 ms ran: the time the loop spent blocked or busy with other work.
+/// The timer does not keep the loop alive. N is the lowest number no other running loop
+/// has: the loops of the first group made are 0 to n-1, in order, and a second group (a boss
+/// group beside the workers) goes on from n, so that no two running loops share a series. A
+/// loop that has terminated gives its number back; the next loop made takes it (and shares
+/// its lag histogram, whose series the registry keeps).
 class UvEventLoop final : public EventLoop {
  public:
   /// Starts the loop's thread, named `threadName` (at most 15 characters are kept).

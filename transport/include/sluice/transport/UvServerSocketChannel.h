@@ -37,6 +37,9 @@ struct ChildChannelSpec {
 /// the other loop's thread, which adopts it. With ChannelOptions::reusePort, ServerBootstrap
 /// binds one of these on every child loop and the kernel spreads connections over them;
 /// closing the first closes its siblings.
+///
+/// It keeps the connections it accepted (in a ChannelGroup, which forgets each as it closes),
+/// for drain(), and counts them in sluice_connections_accepted_total.
 class UvServerSocketChannel final : public Channel {
  private:
   struct Private {};
@@ -62,11 +65,15 @@ class UvServerSocketChannel final : public Channel {
   void addSibling(std::shared_ptr<Channel> sibling);
   bool isServer() const noexcept override { return true; }
 
-  /// Drains the server: stops accepting (closes this channel and its siblings), then drains
-  /// every connection they accepted that is still open, as ChannelGroup::drain does, within
-  /// `timeout`. The future completes once every connection has closed. Thread: any.
+  /// Drains the server: stops accepting (closes this channel and its siblings; a connection
+  /// accepted just before, still on its way to its loop, is dropped), then drains every
+  /// connection they accepted that is still open, as ChannelGroup::drain does, within what is
+  /// left of `timeout`. The future completes once every connection has closed; it is not
+  /// bound to a loop. Keep the server's ChannelPtr while draining: a closed server channel
+  /// lives only as long as someone owns it. Thread: any.
   Future<DrainResult> drain(std::chrono::milliseconds timeout);
-  /// drain() on the channel ServerBootstrap::bind() returned.
+  /// drain() on the channel ServerBootstrap::bind() returned. Throws std::invalid_argument if
+  /// `server` is not a UvServerSocketChannel.
   static Future<DrainResult> drain(Channel& server, std::chrono::milliseconds timeout);
 
  protected:

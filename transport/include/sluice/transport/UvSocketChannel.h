@@ -75,6 +75,7 @@ class UvSocketChannel final : public Channel {
   class Client;
 
   void applySocketOptions() noexcept;
+  void rememberPeer() noexcept;
   void startReading();
   void writePending();
   void onRead(long nread);
@@ -90,6 +91,7 @@ class UvSocketChannel final : public Channel {
   std::unique_ptr<Client> client_;
   ByteBuf readBuf_;
   SocketAddress connectingTo_;
+  SocketAddress peer_;  // set on the loop once connected, before the connect future completes
   ChannelPromise connectPromise_;
   std::size_t inFlightBytes_ = 0;
   bool open_ = true;

@@ -103,9 +103,12 @@ class ChannelGroup {
   ChannelGroupFuture close();
   /// Closes every member gracefully: fires a DrainEvent through each one's pipeline (the
   /// protocol handlers send WebSocket close 1001, finish the HTTP response in flight with
-  /// `Connection: close`), waits until all have closed or `timeout` has passed, then closes
-  /// the rest (CloseInitiator::Shutdown). The future completes once every member has
-  /// closed; it is not bound to a loop, so it may be waited on from any thread but a loop's.
+  /// `Connection: close`; a pipeline that does not answer it closes at once), waits until all
+  /// have closed or `timeout` has passed, then closes the rest (CloseInitiator::Shutdown,
+  /// "drain deadline"). Members are grouped by loop as for a broadcast, and each loop times
+  /// its own members out. The future completes once every member has closed, with how many
+  /// closed in time and how many were forced; an empty group completes at once. It is not
+  /// bound to a loop, so it may be waited on from any thread but a loop's.
   Future<DrainResult> drain(std::chrono::milliseconds timeout);
 
  private:

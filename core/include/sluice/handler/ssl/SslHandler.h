@@ -50,6 +50,13 @@ namespace sluice {
 /// written, or after the close_notify flush timeout (3 s) if the peer does not read. A
 /// close_notify from the peer fires SslCloseCompletionEvent and closes the channel.
 ///
+/// Close reasons and metrics (CloseReason). A handshake timeout records
+/// CloseInitiator::Timeout ("TLS handshake timeout 10000 ms"); another handshake failure
+/// records Protocol ("TLS handshake: <reason>"), a fatal error after it Protocol ("TLS:
+/// <reason>"), the peer's close_notify Peer. Each failed handshake (but one the peer abandoned
+/// by closing) counts in sluice_handshake_failures_total{protocol="tls",reason}, reason one of
+/// certificate, protocol_version, no_shared_cipher, not_tls, alert, timeout, other.
+///
 /// Flow control. With autoRead off, the handler still reads what the handshake needs on its
 /// own; after it, a read() that yields only part of a record asks the transport for more, so
 /// each read() the user makes produces plaintext (or the end of the stream).
@@ -195,6 +202,7 @@ class SslHandler : public ChannelDuplexHandler {
   bool inboundClosed_ = false;   // close_notify received
   bool failed_ = false;          // a fatal error: everything further is dropped
   bool removed_ = false;
+  bool noSharedCipher_ = false;  // the handshake failed for want of a shared cipher
 };
 
 }  // namespace sluice
