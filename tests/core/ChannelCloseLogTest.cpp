@@ -45,7 +45,7 @@ TEST_F(ChannelCloseLogTest, EveryFieldInOrder) {
   e.duration = 12345us;
   e.bytesRead = 512;
   e.bytesWritten = 734;
-  EXPECT_EQ(detail::formatChannelCloseLog("1f3a9c02", "127.0.0.1:53412", e),
+  EXPECT_EQ(detail::formatChannelCloseLog("1f3a9c02", "127.0.0.1:53412", "", e),
             "closed id=1f3a9c02 remote=127.0.0.1:53412 initiator=protocol"
             " rule=\"RFC 6455 5.1: a client frame must be masked\" code_sent=1002"
             " reason_sent=masking code_received=1001 reason_received=\"going \\\"away\\\"\""
@@ -55,9 +55,17 @@ TEST_F(ChannelCloseLogTest, EveryFieldInOrder) {
 TEST_F(ChannelCloseLogTest, FieldsWithoutAValueAreLeftOut) {
   ChannelClosedEvent e;
   e.reason.record(CloseInitiator::Application);
-  EXPECT_EQ(detail::formatChannelCloseLog("00000001", "", e),
+  EXPECT_EQ(detail::formatChannelCloseLog("00000001", "", "", e),
             "closed id=00000001 initiator=application duration_ms=0 bytes_read=0 "
             "bytes_written=0");
+}
+
+TEST_F(ChannelCloseLogTest, ARelayedConnectionNamesTheBalancerAfterTheClient) {
+  ChannelClosedEvent e;
+  e.reason.record(CloseInitiator::Peer, "end of stream");
+  EXPECT_EQ(detail::formatChannelCloseLog("00000002", "203.0.113.5:4000", "10.0.0.2:41000", e),
+            "closed id=00000002 remote=203.0.113.5:4000 via=10.0.0.2:41000 initiator=peer"
+            " rule=\"end of stream\" duration_ms=0 bytes_read=0 bytes_written=0");
 }
 
 }  // namespace

@@ -128,6 +128,7 @@ TEST_F(HAProxyMessageDecoderTest, TheRealClientReachesTheHandlerBehindIt) {
   ch.writeInbound(Unpooled::copiedBuffer("PROXY TCP4 203.0.113.5 10.0.0.1 4000 80\r\nhello"));
   ASSERT_TRUE(ch.pipeline().get<RealClientHandler>()->client_.has_value());
   EXPECT_EQ(ch.pipeline().get<RealClientHandler>()->client_->toString(), "203.0.113.5:4000");
+  EXPECT_EQ(ch.clientAddress().toString(), "203.0.113.5:4000");
   EXPECT_EQ(ch.readInbound<ByteBuf>()->toString(), "hello");
   EXPECT_EQ(ch.pipeline().get<HAProxyMessageDecoder>(), nullptr);
 }

@@ -156,11 +156,14 @@ void Channel::reportClosed(const Error& cause) {
                            .bytesWritten = bytesWritten_};
   if (Log::isEnabled(LogLevel::Info)) {
     try {
-      const SocketAddress remote = remoteAddress();
+      const SocketAddress peer = remoteAddress();
+      const SocketAddress client = clientAddress();
+      // A relayed connection names its real client, and the balancer it came through.
+      const bool relayed = clientAddress_ != nullptr && !(client == peer);
       Log::write(LogLevel::Info, "channel",
                  detail::formatChannelCloseLog(
-                     id_.asShortText(), remote.isUnspecified() ? std::string() : remote.toString(),
-                     event));
+                     id_.asShortText(), client.isUnspecified() ? std::string() : client.toString(),
+                     relayed && !peer.isUnspecified() ? peer.toString() : std::string(), event));
     } catch (...) {
       // A log line is not worth failing a close over.
     }

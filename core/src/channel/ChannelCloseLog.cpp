@@ -63,13 +63,16 @@ void appendLogfmtField(std::string& out, std::string_view key, std::string_view 
 }
 
 std::string formatChannelCloseLog(std::string_view id, std::string_view remote,
-                                  const ChannelClosedEvent& event) {
+                                  std::string_view via, const ChannelClosedEvent& event) {
   const CloseReason& reason = event.reason;
   std::string line = "closed";
   line.reserve(160);
   appendLogfmtField(line, "id", id);
   if (!remote.empty()) {
     appendLogfmtField(line, "remote", remote);
+  }
+  if (!via.empty()) {
+    appendLogfmtField(line, "via", via);
   }
   appendLogfmtField(line, "initiator", toString(reason.initiator));
   if (!reason.rule.empty()) {

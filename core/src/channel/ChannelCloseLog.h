@@ -19,8 +19,10 @@ void appendLogfmtField(std::string& out, std::string_view key, std::string_view 
 ///   bytes_read=512 bytes_written=734
 ///
 /// Fields with no value (an empty remote, rule or reason, a code of 0, no error) are left
-/// out. `remote` is the peer's address as text, or empty.
+/// out. `remote` is the client's address as text (Channel::clientAddress), or empty; `via`,
+/// when not empty, is the balancer a relayed connection came through (` via=10.0.0.2:41000`
+/// follows `remote`).
 std::string formatChannelCloseLog(std::string_view id, std::string_view remote,
-                                  const ChannelClosedEvent& event);
+                                  std::string_view via, const ChannelClosedEvent& event);
 
 }  // namespace sluice::detail

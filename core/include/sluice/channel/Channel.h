@@ -59,6 +59,14 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::size_t bytesBeforeWritable() const noexcept { return outbound_.bytesBeforeWritable(); }
   virtual SocketAddress localAddress() const { return {}; }
   virtual SocketAddress remoteAddress() const { return {}; }
+  /// The client as the application should see it: remoteAddress(), unless a PROXY protocol
+  /// header (HAProxyMessageDecoder) or a trusted forwarding header named the client behind
+  /// the balancer that connected (setClientAddress). The close log line reports it.
+  SocketAddress clientAddress() const { return clientAddress_ ? *clientAddress_ : remoteAddress(); }
+  /// Names the real client of a relayed connection. Thread: the channel's loop.
+  void setClientAddress(const SocketAddress& address) {
+    clientAddress_ = std::make_unique<SocketAddress>(address);
+  }
 
   /// Completes (successfully) once the channel has closed.
   ChannelFuture closeFuture() const noexcept { return closePromise_; }
@@ -208,6 +216,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::uint64_t bytesRead_ = 0;
   std::uint64_t bytesWritten_ = 0;
   std::chrono::steady_clock::time_point activeSince_{};
+  std::unique_ptr<SocketAddress> clientAddress_;  // rarely set: a pointer keeps channels small
   ChannelPipeline pipeline_;  // last: its handlers may use everything above while removed
   bool registered_ = false;
   bool closing_ = false;

@@ -146,6 +146,7 @@ void HAProxyMessageDecoder::decodeV1(ChannelHandlerContext& ctx, ByteBuf& in, Ou
     return;
   }
   in.skipBytes(lf + 1);
+  relayed(ctx, msg);
   out.emplace_back(std::move(msg));
   finish(ctx);
 }
@@ -244,6 +245,7 @@ void HAProxyMessageDecoder::decodeV2(ChannelHandlerContext& ctx, ByteBuf& in, Ou
     at += 3 + valueLength;
   }
   in.skipBytes(kProxyV2HeaderLength + length);
+  relayed(ctx, msg);
   out.emplace_back(std::move(msg));
   finish(ctx);
 }
@@ -255,6 +257,12 @@ void HAProxyMessageDecoder::refuse(ChannelHandlerContext& ctx, ByteBuf& in, std:
   fail(Error(CodecErrc::CorruptedFrame, rule));
   ctx.channel().closeReason().record(CloseInitiator::Protocol, rule);
   ctx.close();
+}
+
+void HAProxyMessageDecoder::relayed(ChannelHandlerContext& ctx, const HAProxyMessage& msg) {
+  if (std::optional<SocketAddress> client = msg.source()) {
+    ctx.channel().setClientAddress(*client);
+  }
 }
 
 void HAProxyMessageDecoder::finish(ChannelHandlerContext& ctx) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sluice/codec/ByteToMessageDecoder.h>
+#include <sluice/codec/haproxy/HAProxyMessage.h>
 
 #include <cstddef>
 
@@ -26,7 +27,9 @@ struct HAProxyMessageDecoderConfig {
 /// p.addLast<sluice::http::HttpServerCodec>();
 /// ```
 ///
-/// It fires one HAProxyMessage, then removes itself and hands the rest of the stream on.
+/// It fires one HAProxyMessage, then removes itself and hands the rest of the stream on. A
+/// relayed TCP or UDP client becomes the channel's clientAddress(), which the close log line
+/// reports (with the balancer's address as `via`).
 /// The version is told from the first bytes ("PROXY " or the v2 signature), however they
 /// are split across reads.
 ///
@@ -52,6 +55,7 @@ class HAProxyMessageDecoder : public ByteToMessageDecoder {
   void decodeV1(ChannelHandlerContext& ctx, ByteBuf& in, Out& out);
   void decodeV2(ChannelHandlerContext& ctx, ByteBuf& in, Out& out);
   void refuse(ChannelHandlerContext& ctx, ByteBuf& in, std::string_view why);
+  void relayed(ChannelHandlerContext& ctx, const HAProxyMessage& msg);
   void finish(ChannelHandlerContext& ctx);
 
   HAProxyMessageDecoderConfig config_;
