@@ -29,6 +29,7 @@ PACKAGES=(
   curl                # integration tests: a real HTTP client against the examples
   python3-websockets  # integration tests: a real WebSocket client and server for ours
   python3-autobahn    # integration tests: a second real WebSocket client against websocket-echo
+  python3-prometheus-client  # integration tests: Prometheus's parser reads the examples' /metrics
   chromium            # browser test: headless Chromium chats through websocket-chat's page
   wrk                 # benchmarks/load/run-http-hello.sh
 )

@@ -1,42 +1,71 @@
 // A line-based TCP echo server: the transport, a framer and one handler.
 //
 //   echo-server [--host 127.0.0.1] [--port 8007] [--threads N]
+//               [--metrics-port N] [--no-metrics] [--drain-timeout SECONDS]
 //
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
-// interrupted.
+// interrupted. --metrics-port N serves the metrics over HTTP on HOST:N (GET /metrics,
+// Prometheus's text format; 0 picks a free port), printed as "metrics on HOST:PORT"; without
+// it there is no HTTP listener. --no-metrics turns recording off
+// (MetricsRegistry::setEnabled(false)). On SIGINT or SIGTERM it drains: it stops accepting,
+// closes the connections (a line echo has no goodbye to say), closes what is left after the
+// drain timeout (default 10 s), prints "drained N connections: X closed in time, Y forced"
+// and exits 0.
 
 #include <fmt/format.h>
+#include <sluice/metrics/MetricsRegistry.h>
 #include <sluice/transport/ServerBootstrap.h>
 #include <sluice/transport/UvEventLoopGroup.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "EchoServerInitializer.h"
+#include "ExampleDrain.h"
+#include "MetricsServerInitializer.h"
 
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   int port = 8007;
   std::size_t threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::optional<int> metricsPort;
+  ExampleDrain drain;
+  for (int i = 1; i < argc; ++i) {
+    bool bad = false;
+    if (drain.parse(argc, argv, i, bad)) {
+      if (bad) {
+        fmt::print(stderr, "echo-server: --drain-timeout takes seconds, not {}\n", argv[i]);
+        return 2;
+      }
+      continue;
+    }
+    if (std::strcmp(argv[i], "--no-metrics") == 0) {
+      sluice::MetricsRegistry::setEnabled(false);
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fmt::print(stderr, "echo-server: unknown option or missing value {}\n", argv[i]);
+      return 2;
+    }
     if (std::strcmp(argv[i], "--host") == 0) {
-      host = argv[i + 1];
+      host = argv[++i];
     } else if (std::strcmp(argv[i], "--port") == 0) {
-      port = std::atoi(argv[i + 1]);
+      port = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--threads") == 0) {
-      threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+      threads = static_cast<std::size_t>(std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--metrics-port") == 0) {
+      metricsPort = std::atoi(argv[++i]);
+    } else {
+      fmt::print(stderr, "echo-server: unknown option {}\n", argv[i]);
+      return 2;
     }
   }
 
   // Signals are waited for on this thread; the loops' threads must not take them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = blockShutdownSignals();
 
   // [docs:echo-bootstrap]
   sluice::UvEventLoopGroup group(threads);
@@ -50,11 +79,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   fmt::print("listening on {}\n", bound.channel().localAddress().toString());
+
+  // The metrics get a listener of their own, on the same loops: the echo port speaks lines.
+  sluice::ServerBootstrap metricsBootstrap;
+  sluice::ChannelFuture metricsBound;
+  if (metricsPort) {
+    metricsBootstrap.group(group).childHandler(std::make_shared<MetricsServerInitializer>());
+    metricsBound = metricsBootstrap.bind(host, static_cast<std::uint16_t>(*metricsPort));
+    metricsBound.await();
+    if (!metricsBound.isSuccess()) {
+      fmt::print(stderr, "echo-server: metrics port: {}\n", metricsBound.cause().message());
+      bound.channel().close().await();
+      group.shutdownGracefully().await();
+      return 1;
+    }
+    fmt::print("metrics on {}\n", metricsBound.channel().localAddress().toString());
+  }
   std::fflush(stdout);
 
-  int signal = 0;
-  sigwait(&signals, &signal);
-  bound.channel().close().await();
-  group.shutdownGracefully().await();
-  return 0;
+  if (metricsPort) {
+    return waitAndDrain(signals, group, {&bound.channel(), &metricsBound.channel()}, drain.timeout);
+  }
+  return waitAndDrain(signals, group, {&bound.channel()}, drain.timeout);
 }

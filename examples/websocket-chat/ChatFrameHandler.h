@@ -3,6 +3,7 @@
 #include <sluice/buffer/ByteBufAllocator.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/channel/SimpleChannelInboundHandler.h>
 #include <sluice/channel/group/ChannelGroup.h>
 #include <sluice/http/HttpHeaderNames.h>
@@ -43,6 +44,14 @@ class ChatFrameHandler
   // The handshake is done: the room and maybe the name are in the request's query string.
   void userEventTriggered(sluice::ChannelHandlerContext& ctx, sluice::Message event) override {
     using HandshakeComplete = sluice::websocket::WebSocketServerProtocolHandler::HandshakeComplete;
+    if (event.is<sluice::DrainEvent>()) {
+      // The server is draining: the protocol handler has sent this client close 1001, and
+      // every other member is going too. Leave without a "leave" event, which the members
+      // that were sent their close frame would refuse (one failed write per member each).
+      leave(ctx, /*announce=*/false);
+      ctx.fireUserEventTriggered(std::move(event));
+      return;
+    }
     const auto* handshake = event.getIf<HandshakeComplete>();
     if (handshake == nullptr) {
       ctx.fireUserEventTriggered(std::move(event));
@@ -118,10 +127,12 @@ class ChatFrameHandler
     broadcast(chat::chatEvent("join", name_));  // the newcomer gets it too: it has joined
   }
 
-  void leave(sluice::ChannelHandlerContext& ctx) {
+  void leave(sluice::ChannelHandlerContext& ctx, bool announce = true) {
     if (room_) {
       rooms_->leave(roomName_, ctx.channel());
-      broadcast(chat::chatEvent("leave", name_));
+      if (announce) {
+        broadcast(chat::chatEvent("leave", name_));
+      }
       room_.reset();
     }
   }

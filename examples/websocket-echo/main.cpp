@@ -3,13 +3,18 @@
 //   websocket-echo [--host 127.0.0.1] [--port 8080] [--threads N]
 //                  [--max-frame-size BYTES] [--max-message-size BYTES]
 //                  [--deflate [shared|dedicated|small|tiny]] [--tls] [--cert FILE --key FILE]
+//                  [--metrics-port N] [--drain-timeout SECONDS]
 //
 // It prints "listening on HOST:PORT" once bound (port 0 picks a free one) and runs until
 // interrupted. The limits default to the decoder's (64 KiB frames, 1 MiB messages); a bigger
 // frame or message is refused with close code 1009. --deflate offers permessage-deflate (RFC
 // 7692) with Netty's defaults, or one of the memory tiers of PerMessageDeflateServerConfig.
 // With --tls it serves wss:// (and https) with a self-signed certificate for localhost, or
-// with --cert and --key (PEM files).
+// with --cert and --key (PEM files). --metrics-port N serves the metrics over HTTP on HOST:N
+// (GET /metrics, Prometheus's text format), printed as "metrics on HOST:PORT". On SIGINT or
+// SIGTERM it drains: it stops accepting, sends every client close 1001 (Going Away) and waits
+// for the closing handshakes up to the drain timeout (default 10 s), prints "drained N
+// connections: X closed in time, Y forced" and exits 0.
 
 #include <fmt/format.h>
 #include <sluice/transport/ServerBootstrap.h>
@@ -22,7 +27,9 @@
 #include <optional>
 #include <string>
 
+#include "ExampleDrain.h"
 #include "ExampleTls.h"
+#include "MetricsServerInitializer.h"
 #include "WebSocketEchoInitializer.h"
 
 int main(int argc, char** argv) {
@@ -31,9 +38,19 @@ int main(int argc, char** argv) {
   std::size_t threads = 1;
   sluice::websocket::WebSocketDecoderConfig decoderConfig;
   ExampleTls tls;
+  ExampleDrain drain;
+  std::optional<int> metricsPort;
   std::optional<sluice::websocket::PerMessageDeflateServerConfig> deflate;
   for (int i = 1; i < argc; ++i) {
     if (tls.parse(argc, argv, i)) {
+      continue;
+    }
+    bool bad = false;
+    if (drain.parse(argc, argv, i, bad)) {
+      if (bad) {
+        fmt::print(stderr, "websocket-echo: --drain-timeout takes seconds, not {}\n", argv[i]);
+        return 2;
+      }
       continue;
     }
     if (std::strcmp(argv[i], "--deflate") == 0) {
@@ -67,6 +84,8 @@ int main(int argc, char** argv) {
       decoderConfig.maxFramePayloadLength = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--max-message-size") == 0) {
       decoderConfig.maxMessageLength = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--metrics-port") == 0) {
+      metricsPort = std::atoi(argv[++i]);
     } else {
       fmt::print(stderr, "websocket-echo: unknown option {}\n", argv[i]);
       return 2;
@@ -79,11 +98,7 @@ int main(int argc, char** argv) {
   }
 
   // Signals are waited for on this thread; the loops' threads must not take them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = blockShutdownSignals();
 
   sluice::UvEventLoopGroup group(threads);
   sluice::ServerBootstrap bootstrap;
@@ -101,11 +116,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   fmt::print("listening on {}\n", bound.channel().localAddress().toString());
+
+  // The metrics on a port of their own (plain HTTP, also with --tls): this one upgrades.
+  sluice::ServerBootstrap metricsBootstrap;
+  sluice::ChannelFuture metricsBound;
+  if (metricsPort) {
+    metricsBootstrap.group(group).childHandler(std::make_shared<MetricsServerInitializer>());
+    metricsBound = metricsBootstrap.bind(host, static_cast<std::uint16_t>(*metricsPort));
+    metricsBound.await();
+    if (!metricsBound.isSuccess()) {
+      fmt::print(stderr, "websocket-echo: metrics port: {}\n", metricsBound.cause().message());
+      bound.channel().close().await();
+      group.shutdownGracefully().await();
+      return 1;
+    }
+    fmt::print("metrics on {}\n", metricsBound.channel().localAddress().toString());
+  }
   std::fflush(stdout);
 
-  int signal = 0;
-  sigwait(&signals, &signal);
-  bound.channel().close().await();
-  group.shutdownGracefully().await();
-  return 0;
+  if (metricsPort) {
+    return waitAndDrain(signals, group, {&bound.channel(), &metricsBound.channel()}, drain.timeout);
+  }
+  return waitAndDrain(signals, group, {&bound.channel()}, drain.timeout);
 }

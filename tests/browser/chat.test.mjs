@@ -49,15 +49,20 @@ function startServer() {
       reject(new Error(`the server exited early (code ${code}, signal ${signal}): ${output}`));
     });
     server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (chunk) => {
+    // Only until the address is known: the server prints more later (its drain report on
+    // SIGTERM), and removing the 'exit' listeners again then would drop stopServer's.
+    const onData = (chunk) => {
       output += chunk;
       const match = /listening on (\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        server.stdout.off('data', onData);
+        server.stdout.resume();  // the rest is read and dropped, so the pipe never fills
         server.removeAllListeners('exit');
         resolve({ server, address: match[1] });
       }
-    });
+    };
+    server.stdout.on('data', onData);
   });
 }
 

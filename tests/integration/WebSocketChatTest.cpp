@@ -3,10 +3,12 @@
 // and each test states the frames every client receives.
 
 #include <sluice/buffer/ByteBuf.h>
+#include <sluice/channel/DrainEvent.h>
 #include <sluice/channel/embedded/EmbeddedChannel.h>
 #include <sluice/codec/EncodedMessage.h>
 #include <sluice/http/HttpStaticFileHandler.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -157,6 +159,32 @@ TEST_F(WebSocketChatTest, ServesThePageOverHttp) {
   EXPECT_NE(response.find(R"(<ul id="messages")"), std::string::npos);
   writeBytes(browser, "GET /app.js HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_NE(drainOutbound(browser).find("new WebSocket("), std::string::npos);
+}
+
+TEST_F(WebSocketChatTest, ServesTheMetricsBeforeThePage) {
+  EmbeddedChannel& scraper = open();
+  writeBytes(scraper, "GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n");
+  const std::string response = drainOutbound(scraper);
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
+  EXPECT_NE(response.find("text/plain; version=0.0.4; charset=utf-8"), std::string::npos);
+  EXPECT_NE(response.find("# TYPE sluice_connections_open gauge\n"), std::string::npos);
+  EXPECT_TRUE(scraper.isOpen()) << "keep-alive, as HTTP/1.1 asks";
+}
+
+TEST_F(WebSocketChatTest, ADrainSendsGoingAwayAndLeavesTheRoomsWithoutALeaveEvent) {
+  EmbeddedChannel& ada = connect("/ws?room=lobby&name=Ada");
+  EmbeddedChannel& bob = connect("/ws?room=lobby&name=Bob");
+  received(ada);
+  received(bob);
+  ada.pipeline().fireUserEventTriggered(
+      DrainEvent{.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10)});
+  const Frames toAda = received(ada);
+  ASSERT_EQ(toAda.size(), 1U);
+  EXPECT_TRUE(toAda[0].starts_with("CLOSE 1001")) << toAda[0];
+  EXPECT_EQ(rooms_->find("lobby")->size(), 1U) << "Ada left the room at once";
+  writeBytes(ada, wireFrame(0x88, closeBody(1001)));  // her answer ends the connection
+  EXPECT_FALSE(ada.isOpen());
+  EXPECT_EQ(received(bob), Frames{}) << "no leave event for a drained member";
 }
 
 TEST_F(WebSocketChatTest, AnUpgradeForAnotherPathIsNotFound) {
