@@ -54,7 +54,9 @@ void WebSocketCloseHandshake::write(ChannelHandlerContext& ctx, Message msg,
 
 void WebSocketCloseHandshake::close(ChannelHandlerContext& ctx, ChannelPromise promise,
                                     const std::optional<WebSocketCloseStatus>& sendCloseFrame) {
-  if (closing_ || closeReceived_ || !ctx.channel().isActive()) {
+  // After a drain's close frame, the drain owns the timing: a close() is its deadline (or
+  // the application giving up on the peer's answer), and closes at once.
+  if (closing_ || closeReceived_ || drained_ || !ctx.channel().isActive()) {
     ctx.close(std::move(promise));
     return;
   }

@@ -110,6 +110,22 @@ TEST_F(WebSocketObservabilityTest, ServerDrainWithoutAnAnswerClosesAtForceCloseT
   ch->finishAndReleaseAll();
 }
 
+TEST_F(WebSocketObservabilityTest, ACloseAfterTheDrainsCloseFrameClosesAtOnce) {
+  // The drain's deadline (ChannelGroup::drain) closes through the pipeline: it must not wait
+  // for the peer's answer as an application's close() does.
+  Events events;
+  auto ch = upgraded(events, {.websocketPath = "/ws", .forceCloseTimeout = seconds(10)});
+  drain(*ch);
+  EXPECT_EQ(drainOutbound(*ch), serverClose(1001, "going away"));
+  ch->closeReason().record(CloseInitiator::Shutdown, "drain deadline");
+  ChannelFuture closed = ch->close();
+  EXPECT_FALSE(ch->isOpen());
+  EXPECT_TRUE(closed.isSuccess());
+  EXPECT_EQ(drainOutbound(*ch), "") << "no second close frame";
+  EXPECT_EQ(ch->closeReason().initiator, CloseInitiator::Shutdown);
+  ch->finishAndReleaseAll();
+}
+
 TEST_F(WebSocketObservabilityTest, DrainDuringTheApplicationsClosingHandshakeLeavesItAlone) {
   Events events;
   auto ch = upgraded(events);
