@@ -95,10 +95,10 @@ TEST(MetricsRegistryTest, HistogramPutsValuesInTheFirstBucketThatHoldsThem) {
 }
 
 TEST(MetricsRegistryTest, HistogramBoundsMustAscend) {
-  EXPECT_THROW(Histogram({1, 1}), std::invalid_argument);
-  EXPECT_THROW(Histogram({2, 1}), std::invalid_argument);
-  EXPECT_NO_THROW(Histogram(Histogram::latencyBuckets()));
-  EXPECT_NO_THROW(Histogram(Histogram::sizeBuckets()));
+  EXPECT_THROW(Histogram{std::vector<double>({1, 1})}, std::invalid_argument);
+  EXPECT_THROW(Histogram{std::vector<double>({2, 1})}, std::invalid_argument);
+  EXPECT_NO_THROW(Histogram{Histogram::latencyBuckets()});
+  EXPECT_NO_THROW(Histogram{Histogram::sizeBuckets()});
 }
 
 TEST(MetricsRegistryTest, LaterHistogramSeriesShareTheFirstBounds) {
