@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "WebSocketCloseBody.h"
 #include "WebSocketFailure.h"
 #include "WebSocketMetrics.h"
 
@@ -290,19 +291,14 @@ void WebSocket13FrameDecoder::decode(ChannelHandlerContext& ctx, ByteBuf& in, Ou
 void WebSocket13FrameDecoder::onCloseReceived(ChannelHandlerContext& ctx, const ByteBuf& payload) {
   // The peer's close frame: unless it answers ours (whose code the frame encoder recorded),
   // the peer closes. RFC 6455 7.1.5: a close frame without a status code is reported as 1005.
-  int code = WebSocketCloseStatus::kEmpty.code();
-  std::string_view reason;
-  if (payload.readableBytes() >= 2) {
-    code = payload.getUnsignedShort(payload.readerIndex());
-    const std::string_view body = payload.toStringView();
-    reason = body.substr(2);
-  }
+  const int status = detail::closeStatusCode(payload);
+  const int code = status < 0 ? WebSocketCloseStatus::kEmpty.code() : status;
   detail::countCloseCodeReceived(code);
   CloseReason& closeReason = ctx.channel().closeReason();
   if (closeReason.codeSent == 0) {
     closeReason.record(CloseInitiator::Peer, "close frame");
   }
-  closeReason.recordReceived(code, reason);
+  closeReason.recordReceived(code, detail::closeReasonText(payload));
 }
 
 // Out of line and cold: frames that arrive whole, the common case, never come here.

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "WebSocketCloseBody.h"
 #include "WebSocketMetrics.h"
 
 namespace sluice::websocket {
@@ -82,9 +83,9 @@ void WebSocket13FrameEncoder::encode(ChannelHandlerContext& ctx, WebSocketFrame&
   const std::size_t max = config_.maxFragmentPayloadLength;
   // Counted before the payload moves into the output.
   const std::size_t length = content.readableBytes();
-  onEncoded(ctx, frame,
-            max == 0 || frame.isControlFrame() || length <= max ? 1 : (length + max - 1) / max);
-  if (max == 0 || frame.isControlFrame() || length <= max) {
+  const bool whole = max == 0 || frame.isControlFrame() || length <= max;
+  onEncoded(ctx, frame, whole ? 1 : (length + max - 1) / max);
+  if (whole) {
     encodeFrame(ctx,
                 static_cast<std::uint8_t>((frame.isFinalFragment() ? 0x80 : 0) | rsvBits | opcode),
                 std::move(content), out);
@@ -130,17 +131,11 @@ void WebSocket13FrameEncoder::onEncoded(ChannelHandlerContext& ctx, const WebSoc
         // The first close frame of the connection: its code is recorded (who closes, and why,
         // is recorded by whoever decided to: a failure, a drain, a timeout; the frame
         // decoder knows from this code that the peer's close frame answers ours).
-        // RFC 6455 5.5.1: the body, if any, is a two-byte status code and a reason; a close
-        // frame without one is reported as 1005 (RFC 6455 7.1.5).
-        const std::string_view body = frame.content().toStringView();
-        int code = WebSocketCloseStatus::kEmpty.code();
-        std::string_view reasonText;
-        if (body.size() >= 2) {
-          code = (static_cast<std::uint8_t>(body[0]) << 8) | static_cast<std::uint8_t>(body[1]);
-          reasonText = body.substr(2);
-        }
+        // A close frame without a status code is reported as 1005 (RFC 6455 7.1.5).
+        const int status = detail::closeStatusCode(frame.content());
+        const int code = status < 0 ? WebSocketCloseStatus::kEmpty.code() : status;
         detail::countCloseCodeSent(code);
-        ctx.channel().closeReason().recordSent(code, reasonText);
+        ctx.channel().closeReason().recordSent(code, detail::closeReasonText(frame.content()));
       }
       break;
     default:

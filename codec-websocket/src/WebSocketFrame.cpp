@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "WebSocketCloseBody.h"
+
 namespace sluice::websocket {
 namespace {
 
@@ -62,17 +64,10 @@ ByteBuf closeBody(int statusCode, std::string_view reasonText) {
 CloseWebSocketFrame::CloseWebSocketFrame(int statusCode, std::string_view reasonText)
     : CloseWebSocketFrame(true, 0, closeBody(statusCode, reasonText)) {}
 
-int CloseWebSocketFrame::statusCode() const noexcept {
-  const ByteBuf& c = content();
-  if (c.readableBytes() < 2) {
-    return -1;
-  }
-  return c.getUnsignedShort(c.readerIndex());
-}
+int CloseWebSocketFrame::statusCode() const noexcept { return detail::closeStatusCode(content()); }
 
 std::string_view CloseWebSocketFrame::reasonText() const noexcept {
-  const std::string_view body = content().toStringView();
-  return body.size() <= 2 ? std::string_view() : body.substr(2);
+  return detail::closeReasonText(content());
 }
 
 }  // namespace sluice::websocket

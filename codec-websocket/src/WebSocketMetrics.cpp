@@ -12,7 +12,7 @@ constexpr std::string_view kOpcodeNames[] = {"continuation", "text", "binary",
                                              "close",        "ping", "pong"};
 constexpr std::string_view kTypeNames[] = {"text", "binary"};
 
-std::string codeLabel(int code) { return std::to_string(code < 0 ? 1005 : code); }
+std::string codeLabel(int code) { return std::to_string(code); }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 // The metrics listener (--metrics-port) of the server examples whose own port is not an
 // HTTP server: echo speaks lines, websocket-echo answers only WebSocket upgrades.
 
+#include <fmt/format.h>
 #include <sluice/channel/ChannelFuture.h>
 #include <sluice/channel/ChannelHandlerContext.h>
 #include <sluice/channel/ChannelInboundHandler.h>
@@ -11,8 +12,13 @@
 #include <sluice/http/HttpObject.h>
 #include <sluice/http/HttpServerCodec.h>
 #include <sluice/http/HttpUtil.h>
+#include <sluice/transport/ServerBootstrap.h>
+#include <sluice/transport/UvEventLoopGroup.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <memory>
+#include <string>
 #include <utility>
 
 /// Answers every HTTP request that reaches it with 404 (keep-alive as the request asks) and
@@ -63,3 +69,21 @@ class MetricsServerInitializer : public sluice::ChannelInitializer {
   std::shared_ptr<sluice::http::HttpMetricsHandler> metrics_;
   std::shared_ptr<NotFoundHandler> notFound_;
 };
+
+/// Binds the metrics listener on `host`:`port` with `group`'s loops through `bootstrap` (which
+/// must outlive it) and waits for it: prints "metrics on HOST:PORT", or
+/// "PROGRAM: metrics port: WHY" to stderr and returns the failed future.
+inline sluice::ChannelFuture bindMetricsServer(sluice::ServerBootstrap& bootstrap,
+                                               sluice::UvEventLoopGroup& group,
+                                               const std::string& host, std::uint16_t port,
+                                               const char* program) {
+  bootstrap.group(group).childHandler(std::make_shared<MetricsServerInitializer>());
+  sluice::ChannelFuture bound = bootstrap.bind(host, port);
+  bound.await();
+  if (bound.isSuccess()) {
+    fmt::print("metrics on {}\n", bound.channel().localAddress().toString());
+  } else {
+    fmt::print(stderr, "{}: metrics port: {}\n", program, bound.cause().message());
+  }
+  return bound;
+}

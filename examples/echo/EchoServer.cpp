@@ -84,16 +84,13 @@ int main(int argc, char** argv) {
   sluice::ServerBootstrap metricsBootstrap;
   sluice::ChannelFuture metricsBound;
   if (metricsPort) {
-    metricsBootstrap.group(group).childHandler(std::make_shared<MetricsServerInitializer>());
-    metricsBound = metricsBootstrap.bind(host, static_cast<std::uint16_t>(*metricsPort));
-    metricsBound.await();
+    metricsBound = bindMetricsServer(metricsBootstrap, group, host,
+                                     static_cast<std::uint16_t>(*metricsPort), "echo-server");
     if (!metricsBound.isSuccess()) {
-      fmt::print(stderr, "echo-server: metrics port: {}\n", metricsBound.cause().message());
       bound.channel().close().await();
       group.shutdownGracefully().await();
       return 1;
     }
-    fmt::print("metrics on {}\n", metricsBound.channel().localAddress().toString());
   }
   std::fflush(stdout);
 
